@@ -1,0 +1,291 @@
+"""Reading and checking the book's tables.
+
+This is the only code in the project that opens a data file. Every table is
+described once, in ``datapackage.json`` beside this module; the descriptor
+says what each column is, its type, its unit and its constraints, and which
+source documents the rows come from. A table is checked against that
+description with the ``frictionless`` library each time it is loaded, so a
+malformed file can never reach a chart silently.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: The descriptor shipped with the package. Tests point the public functions
+#: at temporary copies of it instead, so the real files are never edited.
+DEFAULT_DESCRIPTOR = Path(__file__).with_name("datapackage.json")
+
+#: How many problems one error message lists before it says "and N more".
+_MAX_LISTED = 10
+
+# Pandas dtypes for Table Schema field types. Dates are parsed separately.
+_PANDAS_TYPES = {
+    "string": "str",
+    "integer": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "year": "Int64",
+}
+
+
+class DataError(Exception):
+    """A data file does not match its description in the data package.
+
+    ``problems`` holds one :class:`Problem` per offending cell or row, so a
+    caller (or a test) can see exactly where the file is wrong; the message
+    lists them in a form a person can act on.
+    """
+
+    def __init__(self, table: str, problems: list[Problem]):
+        self.table = table
+        self.problems = problems
+        lines = [f"table {table!r} failed validation ({len(problems)} problem(s)):"]
+        lines += [f"  - {p}" for p in problems[:_MAX_LISTED]]
+        if len(problems) > _MAX_LISTED:
+            lines.append(f"  ... and {len(problems) - _MAX_LISTED} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file, located as precisely as the check allows."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"file {self.file}"]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        if self.value is not None:
+            where.append(f"value {self.value!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@cache
+def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
+    """Parse a descriptor once per version of the file (the mtime is the key)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError("datapackage", [Problem(str(path), None, None, None, str(error))]) from error
+
+
+def descriptor(package: Path | None = None) -> dict[str, Any]:
+    """The parsed data package descriptor (cached until the file changes)."""
+    path = Path(package or DEFAULT_DESCRIPTOR).resolve()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as error:
+        raise DataError("datapackage", [Problem(str(path), None, None, None, str(error))]) from error
+    return _descriptor(path, mtime)
+
+
+def resource(name: str, package: Path | None = None) -> dict[str, Any]:
+    """The descriptor entry of one table, or a KeyError naming the tables there are."""
+    for entry in descriptor(package)["resources"]:
+        if entry["name"] == name:
+            return entry
+    known = ", ".join(sorted(r["name"] for r in descriptor(package)["resources"]))
+    raise KeyError(f"no table named {name!r} in the data package; tables: {known}")
+
+
+def resource_path(name: str, package: Path | None = None) -> Path:
+    """Where a table's file lives (paths in the descriptor are relative to it)."""
+    base = Path(package or DEFAULT_DESCRIPTOR).resolve().parent
+    return (base / resource(name, package)["path"]).resolve()
+
+
+def _display_path(path: Path) -> str:
+    """A short path for messages: relative to the project when possible."""
+    root = DEFAULT_DESCRIPTOR.resolve().parent.parent
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _frictionless_problems(name: str, package: Path | None) -> list[Problem]:
+    """Validate one table with frictionless, including its foreign keys.
+
+    Frictionless reports the row number counted from the header line, which is
+    exactly the line number of a CSV without embedded line breaks.
+    """
+    import frictionless  # imported lazily: it costs ~0.2 s and most imports never validate
+
+    path = Path(package or DEFAULT_DESCRIPTOR).resolve()
+    shown = _display_path(resource_path(name, package))
+    with frictionless.system.use_context(trusted=True):  # claims.csv sits in ../seeds
+        try:
+            target = frictionless.Package(descriptor(package), basepath=str(path.parent)).get_resource(name)
+            report = target.validate()
+        except frictionless.FrictionlessException as error:
+            reasons = "; ".join(reason.message for reason in error.reasons)
+            return [Problem(shown, None, None, None, f"{error.error.message} {reasons}".strip())]
+    schema = resource(name, package).get("schema", {})
+    problems = []
+    for error in report.flatten(["type", "rowNumber", "fieldName", "cell", "message"]):
+        kind, line, column, value, message = error
+        if kind == "foreign-key" and column is None:
+            column = ", ".join(key["fields"][0] for key in schema.get("foreignKeys", []))
+        if kind == "primary-key" and column is None:
+            column = ", ".join(schema.get("primaryKey", []))
+        if kind in ("foreign-key", "primary-key") and value is None and line is not None:
+            value = _row_values(resource_path(name, package), line, column)
+        if kind.endswith("-label") and line is None:
+            line = 1  # header problems sit on the first line
+        problems.append(Problem(shown, line, column, value, _in_lines(message)))
+    return problems
+
+
+def _in_lines(message: str) -> str:
+    """Say 'line N' where frictionless says 'row N': for our CSV files they are the same number."""
+    return re.sub(r'[Rr]ow (?:at position )?"?(\d+)"?', r"line \1", message)
+
+
+def _row_values(path: Path, line: int, columns: str) -> str | None:
+    """The offending key values of one line, so a key error shows what was duplicated or dangling."""
+    frame = pd.read_csv(path, dtype="str", keep_default_na=False)
+    row = frame.iloc[line - 2]
+    return ", ".join(str(row[c]) for c in columns.split(", ") if c in row)
+
+
+def _list_problems(name: str, package: Path | None, frame: pd.DataFrame) -> list[Problem]:
+    """Check the semicolon-separated source lists that frictionless cannot follow.
+
+    A claim may rest on several documents, so ``claims.source_ids`` holds a list;
+    each id must still exist in ``sources``.
+    """
+    lists = resource(name, package).get("x-list-foreign-keys", [])
+    if not lists:
+        return []
+    known = set(load("sources", package=package)["source_id"])
+    shown = _display_path(resource_path(name, package))
+    problems = []
+    for spec in lists:
+        column = spec["field"]
+        for index, cell in frame[column].items():
+            if pd.isna(cell):
+                continue
+            for item in str(cell).split(";"):
+                if item.strip() not in known:
+                    problems.append(
+                        Problem(shown, int(index) + 2, column, item.strip(), "source id not found in table 'sources'")
+                    )
+    return problems
+
+
+def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
+    """Give each column the pandas type its schema field declares."""
+    for field in schema["fields"]:
+        column, kind = field["name"], field.get("type", "string")
+        if kind == "date":
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
+        elif kind == "boolean":
+            frame[column] = frame[column].map({"true": True, "false": False}).astype("boolean")
+        else:
+            frame[column] = frame[column].astype(_PANDAS_TYPES.get(kind, "str"))
+    return frame
+
+
+def load(name: str, package: Path | None = None) -> pd.DataFrame:
+    """Validate a table against the data package and return it typed.
+
+    Validation runs on every load because a stale or hand-edited CSV is the
+    commonest way a wrong number reaches a page; it costs a few milliseconds.
+    """
+    problems = _frictionless_problems(name, package)
+    if problems:
+        raise DataError(name, problems)
+    schema = resource(name, package)["schema"]
+    missing = schema.get("missingValues", [""])
+    frame = pd.read_csv(
+        resource_path(name, package),
+        dtype="str",
+        keep_default_na=False,
+        na_values=missing,
+    )
+    frame = _typed(frame, schema)
+    problems = _list_problems(name, package, frame)
+    if problems:
+        raise DataError(name, problems)
+    return frame
+
+
+def names(package: Path | None = None) -> list[str]:
+    """The names of all tables, in the order the descriptor lists them."""
+    return [entry["name"] for entry in descriptor(package)["resources"]]
+
+
+def describe(name: str, package: Path | None = None) -> dict[str, Any]:
+    """A table's metadata exactly as the descriptor states it."""
+    return resource(name, package)
+
+
+def sources_for(name: str, package: Path | None = None) -> pd.DataFrame:
+    """The source documents behind a table's rows, from the ``sources`` table.
+
+    Curated tables name a source on every row; derived tables name theirs in
+    the descriptor. Either way the reader gets publisher, title, URL and dates.
+    """
+    table = load("sources", package=package)
+    entry = resource(name, package)
+    ids: list[str] = [s["source_id"] for s in entry.get("x-sources", [])]
+    if name != "sources":
+        fields = {f["name"] for f in entry["schema"]["fields"]}
+        if "source_id" in fields:
+            ids += load(name, package=package)["source_id"].dropna().tolist()
+        if "source_ids" in fields:
+            for cell in load(name, package=package)["source_ids"].dropna():
+                ids += [item.strip() for item in cell.split(";")]
+    order = list(dict.fromkeys(ids))
+    chosen = table[table["source_id"].isin(order)].copy()
+    chosen["_order"] = chosen["source_id"].map({sid: i for i, sid in enumerate(order)})
+    return chosen.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def _year(published: Any) -> str:
+    """The year of a publication date, or 'n.d.' when the source gives none."""
+    match = re.match(r"(\d{4})", str(published)) if pd.notna(published) else None
+    return match.group(1) if match else "n.d."
+
+
+def cite(name: str, package: Path | None = None) -> str:
+    """A citation for a table that credits the original publishers first.
+
+    Readers who reuse a figure should cite where the number was published;
+    the book is cited as the place it was gathered and checked.
+    """
+    meta = descriptor(package)
+    entry = resource(name, package)
+    originals = sources_for(name, package)
+    credits = "; ".join(
+        f"{row.publisher} ({_year(row.published)}), {row.title}" for row in originals.itertuples(index=False)
+    )
+    book = f"{meta['title']}, data package version {meta['version']}, table '{name}' ({entry['title']})"
+    return f"{credits}. Compiled in: {book}." if credits else f"{book}."
+
+
+def validate_all(package: Path | None = None) -> dict[str, list[Problem]]:
+    """Check every table; map each table's name to its problems (empty if none)."""
+    results: dict[str, list[Problem]] = {}
+    for name in names(package):
+        try:
+            load(name, package=package)
+            results[name] = []
+        except DataError as error:
+            results[name] = error.problems
+    return results

@@ -1,0 +1,115 @@
+"""The book's shared chart style: one palette, one look, a source line on every chart.
+
+Kept apart from the table loader so that reading data never imports
+matplotlib. Colours follow the Okabe-Ito palette, which stays distinguishable
+under the common forms of colour blindness; Kazakhstan, Russia and China keep
+the same colour in every chapter, and so do the census groups named after them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib as mpl
+import pandas as pd
+import matplotlib.pyplot as plt
+from IPython.display import HTML
+from matplotlib.figure import Figure
+
+from kzdata._package import load, sources_for
+
+STYLE = Path(__file__).with_name("kzdata.mplstyle")
+
+#: Okabe-Ito colours by ISO 3166 alpha-3 code (and a few groups of states).
+PALETTE: dict[str, str] = {
+    "KAZ": "#56B4E9",  # sky blue
+    "RUS": "#D55E00",  # vermillion
+    "CHN": "#CC79A7",  # reddish purple
+    "UKR": "#0072B2",  # blue
+    "DEU": "#E69F00",  # orange
+    "UZB": "#009E73",  # bluish green
+    "OTHER": "#999999",  # grey
+    "TEXT": "#333333",
+}
+
+#: Census groups drawn in the colour of the state they are named after.
+GROUP_COLOURS: dict[str, str] = {
+    "Kazakhs": PALETTE["KAZ"],
+    "Russians": PALETTE["RUS"],
+    "Ukrainians": PALETTE["UKR"],
+    "Germans": PALETTE["DEU"],
+    "Uzbeks": PALETTE["UZB"],
+    "Others": PALETTE["OTHER"],
+}
+
+
+def use_style() -> None:
+    """Apply the book's style; every chapter calls this in its hidden first cell."""
+    mpl.rcdefaults()
+    plt.style.use(STYLE)
+    mpl.rcParams["axes.prop_cycle"] = mpl.cycler(
+        color=[PALETTE[k] for k in ("KAZ", "RUS", "CHN", "UKR", "DEU", "UZB", "OTHER")]
+    )
+
+
+def short_publisher(publisher: str) -> str:
+    """A publisher's name without the bracketed detail kept in the sources table."""
+    return publisher.split(" (", 1)[0]
+
+
+def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> None:
+    """Write 'Source: …' under a chart, built from the data's own provenance.
+
+    With ``rows`` (a frame with a ``source_id`` column), only the documents of
+    the rows actually plotted are named; otherwise every source of the tables.
+    Either way the line cannot disagree with the data package.
+    """
+    ids: list[str] = []
+    for table in tables:
+        ids += sources_for(table)["source_id"].tolist()
+    if rows is not None:
+        ids = [sid for sid in dict.fromkeys(rows["source_id"].dropna()) if sid in ids]
+    documents = load("sources").set_index("source_id").loc[list(dict.fromkeys(ids)), "publisher"]
+    unique = list(dict.fromkeys(short_publisher(p) for p in documents))
+    text = "Source: " + "; ".join(unique) + "."
+    if note:
+        text += " " + note
+    wrapped = "\n".join(textwrap.wrap(text, width=120))
+    fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color=PALETTE["TEXT"])
+    lines = wrapped.count("\n") + 1
+    fig.subplots_adjust(bottom=0.14 + 0.035 * lines)
+
+
+def table(frame: pd.DataFrame) -> HTML:
+    """Show a table in a page without the index or volatile ids.
+
+    A pandas Styler embeds a random id and a memory address in its output,
+    which would make every re-run differ; plain HTML does not.
+    """
+    return HTML(frame.to_html(index=False, na_rep="", border=0, classes=["dataframe", "kz-table"]))
+
+
+def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:
+    """Name each line at its right end instead of in a legend, nudging labels apart.
+
+    ``ends`` maps a label to the (x, y) of its line's last point; ``min_gap`` is
+    the smallest vertical distance between labels, as a fraction of the y range.
+    """
+    low, high = ax.get_ylim()
+    gap = (high - low) * min_gap
+    placed: list[float] = []
+    for label, (x, y) in sorted(ends.items(), key=lambda item: item[1][1]):
+        position = max(y, placed[-1] + gap) if placed else y
+        placed.append(position)
+        ax.annotate(
+            label,
+            (x, y),
+            xytext=(x, position),
+            textcoords="data",
+            ha="left",
+            va="center",
+            color=colours[label],
+            fontsize=9.5,
+            annotation_clip=False,
+        )

@@ -1,0 +1,166 @@
+"""The data package: it validates, loads with the declared types, and every row is sourced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import kzdata
+from kzdata import _package
+from tests.conftest import DATA, ROOT, SEEDS
+
+DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+TABLES = [entry["name"] for entry in DESCRIPTOR["resources"]]
+EXPECTED_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "str"}
+
+
+def _tree_digest() -> dict[str, str]:
+    return {
+        str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in (DATA, SEEDS)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_every_data_file_is_described():
+    described = {(DATA / entry["path"]).resolve() for entry in DESCRIPTOR["resources"]}
+    on_disk = {p.resolve() for p in DATA.glob("*.csv")} | {p.resolve() for p in SEEDS.glob("*.csv")}
+    assert on_disk == described
+
+
+def test_package_validates_from_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "kzdata", "validate"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(TABLES)} tables valid, 0 with errors" in result.stdout
+
+
+def test_command_line_lists_and_describes_tables():
+    listed = subprocess.run([sys.executable, "-m", "kzdata", "list"], capture_output=True, text=True, check=True)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == TABLES
+    described = subprocess.run(
+        [sys.executable, "-m", "kzdata", "describe", "census_ethnicity"], capture_output=True, text=True, check=True
+    )
+    assert json.loads(described.stdout)["name"] == "census_ethnicity"
+    unknown = subprocess.run([sys.executable, "-m", "kzdata", "describe", "nope"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "census_ethnicity" in unknown.stderr
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_loads_with_declared_types(name):
+    frame = kzdata.load(name)
+    fields = kzdata.describe(name)["schema"]["fields"]
+    assert list(frame.columns) == [f["name"] for f in fields]
+    assert len(frame) > 0
+    for field in fields:
+        column = frame[field["name"]]
+        if field["type"] == "date":
+            assert pd.api.types.is_datetime64_any_dtype(column), field["name"]
+        else:
+            assert str(column.dtype) == EXPECTED_DTYPES[field["type"]], field["name"]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_row_names_a_source(name):
+    """Curated tables cite a source per row; derived tables name theirs in the descriptor."""
+    entry = kzdata.describe(name)
+    fields = {f["name"] for f in entry["schema"]["fields"]}
+    frame = kzdata.load(name)
+    if name == "sources":
+        assert frame["url"].str.match(r"https?://").all()
+        assert frame["accessed"].notna().all()
+    elif "source_id" in fields:
+        assert frame["source_id"].notna().all()
+        assert set(frame["source_id"]) <= set(kzdata.load("sources")["source_id"])
+    elif "source_ids" in fields:
+        assert frame["source_ids"].notna().all()
+    else:
+        assert entry.get("x-sources") and entry.get("x-processing"), f"{name} names no source"
+    assert len(kzdata.sources_for(name)) > 0 or name == "sources"
+
+
+def test_every_source_is_used():
+    used = set()
+    for name in TABLES:
+        if name != "sources":
+            used |= set(kzdata.sources_for(name)["source_id"])
+    unused = set(kzdata.load("sources")["source_id"]) - used
+    assert not unused, f"sources listed but cited by no row: {sorted(unused)}"
+
+
+def test_census_has_one_charted_value_per_group_and_year():
+    census = kzdata.load("census_ethnicity")
+    preferred = census[census["preferred"]]
+    assert not preferred.duplicated(["year", "group"]).any()
+    assert set(preferred[["year", "group"]].itertuples(index=False)) == set(
+        census[["year", "group"]].itertuples(index=False)
+    )
+
+
+def test_census_shares_of_a_year_do_not_exceed_the_whole():
+    census = kzdata.load("census_ethnicity")
+    preferred = census[census["preferred"]]
+    totals = preferred.groupby("year")["share_pct"].sum()
+    assert (totals <= 100.05).all(), totals[totals > 100.05]
+
+
+def test_census_counts_and_shares_agree_where_both_are_given():
+    """Where a source gives both, the count over the census total must give the share it states."""
+    census = kzdata.load("census_ethnicity")
+    totals = census[census["group"] == "Total"].set_index("year")["population"]
+    rows = census[(census["group"] != "Total") & census["population"].notna() & census["share_pct"].notna()]
+    rows = rows[rows["year"].isin(totals.index)]
+    assert len(rows) > 0
+    implied = rows["population"] / rows["year"].map(totals) * 100
+    assert ((implied - rows["share_pct"]).abs() < 0.6).all()
+
+
+def test_loading_never_writes_to_the_data_folders(package_copy):
+    before = _tree_digest()
+    for name in TABLES:
+        kzdata.load(name)
+    (package_copy.parent / "census_ethnicity.csv").write_text("year,group\nbroken", encoding="utf-8")
+    with pytest.raises(kzdata.DataError):
+        kzdata.load("census_ethnicity", package=package_copy)
+    assert _tree_digest() == before
+
+
+def test_import_reads_no_table():
+    code = "import sys, kzdata; print('frictionless' in sys.modules, 'matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_unknown_table_names_the_known_ones():
+    with pytest.raises(KeyError, match="census_ethnicity"):
+        kzdata.load("census_ethnic")
+
+
+def test_cite_credits_the_original_publishers_and_the_version():
+    text = kzdata.cite("census_ethnicity")
+    for publisher in kzdata.sources_for("census_ethnicity")["publisher"]:
+        assert publisher in text
+    assert DESCRIPTOR["version"] in text
+
+
+def test_sources_for_returns_only_the_cited_documents():
+    census = kzdata.load("census_ethnicity")
+    assert set(kzdata.sources_for("census_ethnicity")["source_id"]) == set(census["source_id"])
+
+
+def test_descriptor_is_cached_until_the_file_changes(package_copy):
+    first = _package.descriptor(package_copy)
+    assert _package.descriptor(package_copy) is first
+    changed = dict(first, title="changed")
+    package_copy.write_text(json.dumps(changed), encoding="utf-8")
+    import os
+
+    os.utime(package_copy, ns=(1, 1))
+    assert _package.descriptor(package_copy)["title"] == "changed"
