@@ -12,8 +12,8 @@ import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
-import pandas as pd
 import matplotlib.pyplot as plt
+import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 

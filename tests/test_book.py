@@ -34,7 +34,16 @@ PAGES = [
 def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
     """Build like the README does: warnings are errors, every notebook executes."""
     return subprocess.run(
-        [str(JUPYTER_BOOK), "build", "--warningiserror", "--nitpick", "--keep-going", "--path-output", str(output), "."],
+        [
+            str(JUPYTER_BOOK),
+            "build",
+            "--warningiserror",
+            "--nitpick",
+            "--keep-going",
+            "--path-output",
+            str(output),
+            ".",
+        ],
         cwd=source,
         capture_output=True,
         text=True,

@@ -22,7 +22,9 @@ def test_quick_start_has_exactly_two_commands():
 
 def test_ci_runs_exactly_the_quick_start_commands():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in script.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
+    commands = [
+        line for line in script.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
+    ]
     assert commands == quick_start_commands()
 
 
