@@ -37,7 +37,7 @@ def _outdated_notebooks(app: Sphinx, env: BuildEnvironment, added, changed, remo
     env.kzbook_data_fingerprint = fingerprint
     if previous is None or previous == fingerprint:
         return []
-    return [doc for doc in env.found_docs if env.doc2path(doc).suffix == ".ipynb" and doc not in added | changed]
+    return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb") and doc not in added | changed]
 
 
 def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -11,6 +11,7 @@ malformed file can never reach a chart silently.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -19,9 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-#: The descriptor shipped with the package. Tests point the public functions
-#: at temporary copies of it instead, so the real files are never edited.
-DEFAULT_DESCRIPTOR = Path(__file__).with_name("datapackage.json")
+#: The descriptor shipped with the package. Functions take ``package=`` to read
+#: another copy; the KZDATA_DESCRIPTOR environment variable does the same for a
+#: whole process (a notebook kernel, a book build), so tests can build a copy of
+#: the book against copied data without touching the real files.
+DEFAULT_DESCRIPTOR = Path(os.environ.get("KZDATA_DESCRIPTOR") or Path(__file__).with_name("datapackage.json"))
 
 #: How many problems one error message lists before it says "and N more".
 _MAX_LISTED = 10
