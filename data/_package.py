@@ -37,6 +37,9 @@ _PANDAS_TYPES = {
     "boolean": "boolean",
     "year": "Int64",
 }
+# Table Schema's default spellings of booleans.
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
 
 
 class DataError(Exception):
@@ -198,7 +201,11 @@ def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
         if kind == "date":
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d")
         elif kind == "boolean":
-            frame[column] = frame[column].map({"true": True, "false": False}).astype("boolean")
+            # The same spellings frictionless accepted during validation, so none turns into a silent NA.
+            truth = dict.fromkeys(field.get("trueValues", _TRUE), True) | dict.fromkeys(
+                field.get("falseValues", _FALSE), False
+            )
+            frame[column] = frame[column].map(truth).astype("boolean")
         else:
             frame[column] = frame[column].astype(_PANDAS_TYPES.get(kind, "str"))
     return frame

@@ -166,3 +166,15 @@ def test_descriptor_is_cached_until_the_file_changes(package_copy):
     package_copy.write_text(json.dumps(changed), encoding="utf-8")
     os.utime(package_copy, ns=(1, 1))
     assert _package.descriptor(package_copy)["title"] == "changed"
+
+
+def test_every_boolean_spelling_that_validates_loads_as_a_boolean(package_copy):
+    """Table Schema accepts True/TRUE/1 as well as true; none may load as a missing value."""
+    census = package_copy.parent / "census_ethnicity.csv"
+    lines = census.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",true,", ",TRUE,", 1)
+    lines[2] = lines[2].replace(",true,", ",1,", 1)
+    census.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = kzdata.load("census_ethnicity", package=package_copy)
+    assert loaded["preferred"].iloc[:2].tolist() == [True, True]
+    assert loaded["preferred"].notna().all()
