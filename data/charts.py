@@ -87,7 +87,11 @@ def table(frame: pd.DataFrame) -> HTML:
     A pandas Styler embeds a random id and a memory address in its output,
     which would make every re-run differ; plain HTML does not.
     """
-    return HTML(frame.to_html(index=False, na_rep="", border=0, classes=["dataframe", "kz-table"]))
+    shown = frame.astype("object").where(frame.notna(), "")
+    for column in frame.columns:
+        if str(frame[column].dtype) == "Int64" and column not in ("year",):
+            shown[column] = [f"{value:,}" if value != "" else "" for value in shown[column]]
+    return HTML(shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"]))
 
 
 def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:
