@@ -194,6 +194,35 @@ def _list_problems(name: str, package: Path | None, frame: pd.DataFrame) -> list
     return problems
 
 
+def _precision_problems(name: str, package: Path | None, frame: pd.DataFrame) -> list[Problem]:
+    """Refuse a year- or month-precision date that is not the first day of its year or month.
+
+    Dates known only to the year are stored as 1 January with precision 'year';
+    any other day would claim a precision the source never gave.
+    """
+    spec = resource(name, package).get("x-date-precision")
+    if not spec:
+        return []
+    shown = _display_path(resource_path(name, package))
+    problems = []
+    for index, row in frame.iterrows():
+        when, precision = row[spec["date"]], row[spec["precision"]]
+        if pd.isna(when):
+            continue
+        wrong = (precision == "year" and (when.month, when.day) != (1, 1)) or (precision == "month" and when.day != 1)
+        if wrong:
+            problems.append(
+                Problem(
+                    shown,
+                    int(index) + 2,
+                    spec["date"],
+                    when.date().isoformat(),
+                    f"precision '{precision}' needs the first day of the {precision}",
+                )
+            )
+    return problems
+
+
 def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
     """Give each column the pandas type its schema field declares."""
     for field in schema["fields"]:
@@ -229,7 +258,7 @@ def load(name: str, package: Path | None = None) -> pd.DataFrame:
         na_values=missing,
     )
     frame = _typed(frame, schema)
-    problems = _list_problems(name, package, frame)
+    problems = _list_problems(name, package, frame) + _precision_problems(name, package, frame)
     if problems:
         raise DataError(name, problems)
     return frame
