@@ -97,6 +97,9 @@ CASES = {
     "bad date": Case("sources", "sources.csv", _cell(2, "accessed", "2026-13-45"), 2, "accessed", "2026-13-45"),
     "bad URL": Case("sources", "sources.csv", _cell(2, "url", "www.example"), 2, "url", "www.example"),
     "verdict not in the list": Case("claims", "claims.csv", _cell(2, "verdict", "probably"), 2, "verdict", "probably"),
+    "year-precision date not on 1 January": Case(
+        "events", "events.csv", _cell(2, "date_precision", "year"), 2, "date", "2022-09-15"
+    ),
     "dangling id in a source list": Case(
         "claims", "claims.csv", _cell(2, "source_ids", "nobody-2099-nothing"), 2, "source_ids", "nobody-2099-nothing"
     ),

@@ -1,0 +1,172 @@
+"""Find statistics typed into the book's prose instead of glued from the data.
+
+A number typed into Markdown can drift from the table it came from; a glued
+number cannot. This checker reads every Markdown cell of every notebook and
+every Markdown page listed in ``_toc.yml`` and reports each literal statistic
+by file, cell and text. Run it alone with ``python tests/prose.py``.
+
+What counts as a statistic: a percentage, an amount of money, a number with a
+unit of measure, any decimal, and any other number of 30 or more. What does
+not: years and year ranges, day-month dates, resolution symbols (ES-11/1,
+68/262), ordinals (22nd), references to numbered figures, tables, sections or
+chapters, small counts, anything inside a role or inline code (glue, cite,
+ref), and the phrases in ``prose_allowlist.txt``, each listed there with the
+reason it is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ALLOWLIST = Path(__file__).with_name("prose_allowlist.txt")
+SMALL_COUNT = 30
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+UNITS = (
+    r"%|per ?cent|percent|percentage points?|pp|billion|million|thousand|trillion|bn|mn|tenge|roubles?|rubles?|"
+    r"dollars?|yuan|euros?|km|kilomet(?:re|er)s?|tonnes?|tons?|t|mt|Mt|bcm|barrels?|bpd|b/d|kg|hectares?|ha|"
+    r"people|persons|citizens|migrants|votes|states|countries|cars|trucks|containers|TEU|MW|GW"
+)
+CURRENCY = r"(?:US\$|\$|€|£|₸|¥|USD|KZT|RUB|CNY|EUR)\s?"
+
+# Things removed before numbers are looked for, in this order.
+_STRIP = [
+    re.compile(r"\{[\w:.-]+\}`[^`]*`"),  # roles: {glue:text}`...`, {cite:p}`...`, {ref}`...`
+    re.compile(r"`[^`]*`"),  # inline code
+    re.compile(r"\$[^$\n]+\$"),  # inline maths
+    re.compile(r"https?://\S+"),  # bare URLs
+    re.compile(r"\]\([^)]*\)"),  # link targets
+    re.compile(r"<[^>]+>"),  # HTML tags
+    re.compile(r"^\([\w-]+\)=\s*$", re.MULTILINE),  # labels
+    re.compile(r"\b(?:A/RES/|A/)?(?:ES-)?\d+/\d+(?:/\d+)?\b"),  # resolution and document symbols
+    re.compile(r"\bES-\d+\b"),
+    re.compile(rf"\b\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\s+(?:{MONTHS})\b"),  # 15 September, 15-16 September
+    re.compile(rf"\b(?:{MONTHS})\s+\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?\b"),  # September 15
+    re.compile(r"\b1\d{3}s?\s*[–-]\s*\d{2,4}s?\b"),  # 1930–33, 1991-2021
+    re.compile(r"\b(?:1\d{3}|20\d{2})s?\b(?![.,]\d)"),  # years and decades
+    re.compile(r"\b\d+(?:st|nd|rd|th)\b"),  # ordinals
+    re.compile(r"\b(?:Figure|Fig\.|Table|[Ss]ection|[Cc]hapter|[Pp]art|[Ii]ssue|[Ss]tep|[Pp]hase)s?\s+\d+(?:\.\d+)*"),
+]
+_NUMBER = re.compile(
+    rf"(?P<currency>{CURRENCY})?(?P<number>\d{{1,3}}(?:[,\u202f\u00a0]\d{{3}})+|\d+)(?P<decimals>\.\d+)?"
+    rf"(?P<unit>\s?(?:{UNITS})\b|%)?"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One literal statistic: where it is, and the text around it."""
+
+    file: str
+    cell: int | None
+    text: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} cell {self.cell}" if self.cell is not None else self.file
+        return f"{where}: ...{self.text}..."
+
+
+def allowed_phrases(path: Path = ALLOWLIST) -> list[str]:
+    """Phrases exempt from the check; each entry must say why after a '#'."""
+    phrases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        phrase, hash_, reason = line.partition("#")
+        if not hash_ or not reason.strip():
+            raise ValueError(f"{path.name} line {number}: an allowed phrase needs a reason after '#'")
+        phrases.append(phrase.strip())
+    return phrases
+
+
+def _prose(markdown: str) -> str:
+    """The reader-facing text of a Markdown cell: code blocks and directive options dropped, captions kept."""
+    kept: list[str] = []
+    blocks: list[str] = []  # open fences, innermost last: "code" or "directive"
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        fence = re.match(r"^(?:`{3,}|~{3,}|:{3,})(.*)$", stripped)
+        if fence:
+            info = fence.group(1).strip()
+            if info:
+                blocks.append("directive" if info.startswith("{") else "code")
+            elif blocks:
+                blocks.pop()
+            else:
+                blocks.append("code")
+            continue
+        if "code" in blocks or re.match(r"^:[\w-]+:", stripped):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def literal_statistics(markdown: str, allowed: list[str] | None = None) -> list[str]:
+    """Each literal statistic in a Markdown text, with a little context."""
+    text = _prose(markdown)
+    for phrase in allowed if allowed is not None else allowed_phrases():
+        text = text.replace(phrase, " ")
+    for pattern in _STRIP:
+        text = pattern.sub(" ", text)
+    found = []
+    for match in _NUMBER.finditer(text):
+        value = float(match["number"].replace(",", "").replace("\u202f", "").replace("\u00a0", ""))
+        statistic = match["currency"] or match["unit"] or match["decimals"] or value >= SMALL_COUNT
+        if statistic:
+            start, end = max(match.start() - 30, 0), min(match.end() + 30, len(text))
+            found.append(" ".join(text[start:end].split()))
+    return found
+
+
+def book_pages(root: Path = ROOT) -> list[Path]:
+    """Every page in the table of contents, notebooks and Markdown alike."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names: list[str] = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                names.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    pages = []
+    for name in names:
+        for suffix in (".ipynb", ".md"):
+            if (root / f"{name}{suffix}").exists():
+                pages.append(root / f"{name}{suffix}")
+    return pages
+
+
+def check(pages: list[Path], root: Path = ROOT) -> list[Finding]:
+    """All literal statistics in the given pages."""
+    allowed = allowed_phrases()
+    findings = []
+    for page in pages:
+        shown = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+        if page.suffix == ".ipynb":
+            notebook = nbformat.read(page, as_version=4)
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "markdown":
+                    findings += [Finding(shown, index, text) for text in literal_statistics(cell.source, allowed)]
+        else:
+            markdown = page.read_text(encoding="utf-8")
+            findings += [Finding(shown, None, text) for text in literal_statistics(markdown, allowed)]
+    return findings
+
+
+if __name__ == "__main__":
+    problems = check(book_pages())
+    print("\n".join(map(str, problems)) or "no literal statistics in the prose")
+    sys.exit(1 if problems else 0)
