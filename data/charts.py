@@ -58,7 +58,7 @@ def short_publisher(publisher: str) -> str:
     return publisher.split(" (", 1)[0]
 
 
-def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> None:
+def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> str:
     """Write 'Source: …' under a chart, built from the data's own provenance.
 
     With ``rows`` (a frame with a ``source_id`` column), only the documents of
@@ -79,19 +79,39 @@ def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, not
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color=PALETTE["TEXT"])
     lines = wrapped.count("\n") + 1
     fig.subplots_adjust(bottom=0.14 + 0.035 * lines)
+    return text
 
 
-def table(frame: pd.DataFrame) -> HTML:
+#: Folder, beside the notebooks, that receives the data of every figure during execution (not committed).
+FIGURE_DATA = "figure-data"
+
+
+def figure_csv(frame: pd.DataFrame, name: str) -> None:
+    """Write exactly the frame a figure plots, for the download link under its caption.
+
+    Written while the notebook runs, from the same object the chart is drawn
+    from, so the download cannot differ from the picture. A named index (years,
+    states) is part of the data and is kept; a default row number is not.
+    """
+    folder = Path.cwd() / FIGURE_DATA
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.csv"
+    keep_index = isinstance(frame.index, pd.MultiIndex) or frame.index.name is not None
+    frame.to_csv(path, index=keep_index, lineterminator="\n")
+
+
+def table(frame: pd.DataFrame, escape: bool = True) -> HTML:
     """Show a table in a page without the index or volatile ids.
 
     A pandas Styler embeds a random id and a memory address in its output,
-    which would make every re-run differ; plain HTML does not.
+    which would make every re-run differ; plain HTML does not. ``escape=False``
+    lets cells carry links the notebook built itself.
     """
     shown = frame.astype("object").where(frame.notna(), "")
     for column in frame.columns:
         if str(frame[column].dtype) == "Int64" and column not in ("year",):
             shown[column] = [f"{value:,}" if value != "" else "" for value in shown[column]]
-    return HTML(shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"]))
+    return HTML(shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=escape))
 
 
 def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:

@@ -6,71 +6,14 @@ then each test reads the HTML it produced.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import kzdata
-from tests.conftest import ROOT
-
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-PAGES = [
-    "intro",
-    "chapters/01_history",
-    "chapters/02_ukraine",
-    "chapters/03_china",
-    "chapters/04_economics",
-    "chapters/05_migration",
-    "chapters/claims_audit",
-    "chapters/data_sources",
-    "bibliography",
-]
-
-
-def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
-    """Build like the README does: warnings are errors, every notebook executes.
-
-    The kernels read the data of the book being built, even when the installed
-    kzdata package lives in another checkout.
-    """
-    environment = dict(os.environ, KZDATA_DESCRIPTOR=str(source / "data" / "datapackage.json"))
-    return subprocess.run(
-        [
-            str(JUPYTER_BOOK),
-            "build",
-            "--warningiserror",
-            "--nitpick",
-            "--keep-going",
-            "--path-output",
-            str(output),
-            ".",
-        ],
-        cwd=source,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def copy_book(destination: Path) -> Path:
-    """A copy of the repository's tracked book sources, without any previous build."""
-    ignore = shutil.ignore_patterns("_build", ".venv", "*.egg-info", "__pycache__", ".git", ".pytest_cache")
-    shutil.copytree(ROOT, destination, ignore=ignore)
-    return destination
-
-
-@pytest.fixture(scope="session")
-def built_html(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    result = build_book(ROOT, output)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return output / "_build" / "html"
+from tests.conftest import BOOK_PAGES as PAGES
+from tests.conftest import ROOT, build_book, copy_book
 
 
 def page_text(html: Path, page: str) -> str:

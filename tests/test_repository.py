@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
+
+import yaml
 
 from tests.conftest import ROOT
 
@@ -20,12 +24,46 @@ def test_quick_start_has_exactly_two_commands():
     assert len(quick_start_commands()) == 2
 
 
+#: Lines .ci/run may run before the Quick start: installing the browser checks' tools, nothing else.
+CI_SETUP = ("command -v chromium >/dev/null || {", "npm ci --prefix tests/browser ")
+
+
 def test_ci_runs_exactly_the_quick_start_commands():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     commands = [
         line for line in script.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
     ]
-    assert commands == quick_start_commands()
+    setup, quick_start = commands[:-2], commands[-2:]
+    assert quick_start == quick_start_commands()
+    assert all(line.startswith(CI_SETUP) for line in setup), setup
+
+
+def test_citation_file_is_valid_cff():
+    cffconvert = Path(sys.executable).with_name("cffconvert")
+    result = subprocess.run(
+        [str(cffconvert), "--validate", "-i", "CITATION.cff"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and "valid" in result.stdout, result.stdout + result.stderr
+
+
+def test_cffconvert_rejects_an_invalid_file(tmp_path):
+    broken = tmp_path / "CITATION.cff"
+    broken.write_text(
+        (ROOT / "CITATION.cff").read_text(encoding="utf-8").replace("cff-version: 1.2.0", "cff-version: 9")
+    )
+    cffconvert = Path(sys.executable).with_name("cffconvert")
+    result = subprocess.run([str(cffconvert), "--validate", "-i", str(broken)], capture_output=True, text=True)
+    assert result.returncode != 0
+
+
+def test_one_version_everywhere_and_in_the_changelog():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    version = str(cff["version"])
+    assert str(config["sphinx"]["config"]["release"]) == version == package["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## {re.escape(version)} ", changelog, re.M), f"CHANGELOG.md has no entry for {version}"
 
 
 def test_ruff_lint_passes():

@@ -1,0 +1,103 @@
+"""Every internal link and anchor in the built HTML resolves, and nothing is loaded from outside the site."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+#: Attributes whose URLs a browser fetches or a reader follows.
+LINKING = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("iframe", "src")}
+#: Folders of the built site that hold assets, not pages.
+NOT_PAGES = ("_static", "_sources", "_images", "_downloads", "downloads")
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if found.get(name):
+                self.ids.add(found[name])
+        for linking_tag, attribute in LINKING:
+            if tag == linking_tag and found.get(attribute):
+                self.links.append((tag, found[attribute]))
+
+
+def parse(page: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(page.read_text(encoding="utf-8"))
+    return collector
+
+
+def site_pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if not p.relative_to(html).parts[0].startswith(NOT_PAGES))
+
+
+def broken_links(html: Path) -> list[str]:
+    """Internal links whose file or anchor is missing, as 'page -> link (why)'."""
+    parsed = {page: parse(page) for page in site_pages(html)}
+    problems = []
+    for page, collector in parsed.items():
+        for _tag, url in collector.links:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc or url.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            shown = f"{page.relative_to(html)} -> {url}"
+            if not target.exists():
+                problems.append(f"{shown} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                if unquote(parts.fragment) not in ids:
+                    problems.append(f"{shown} (no such anchor)")
+    return problems
+
+
+def external_loads(html: Path) -> list[str]:
+    """Scripts, styles, images or frames fetched from another host: a page that needs the network."""
+    found = []
+    for page in site_pages(html):
+        for tag, url in parse(page).links:
+            if tag != "a" and (urlsplit(url).scheme in ("http", "https") or url.startswith("//")):
+                found.append(f"{page.relative_to(html)}: <{tag}> {url}")
+    return found
+
+
+def test_every_internal_link_and_anchor_resolves(built_html: Path):
+    assert len(site_pages(built_html)) >= 10
+    problems = broken_links(built_html)
+    assert not problems, "\n".join(problems)
+
+
+def test_no_page_loads_anything_from_outside_the_site(built_html: Path):
+    problems = external_loads(built_html)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("html", "problem"),
+    [
+        ('<a href="other.html">x</a>', "no such file"),
+        ('<a href="#nowhere">x</a>', "no such anchor"),
+        ('<a href="page.html#gone">x</a>', "no such anchor"),
+    ],
+)
+def test_a_broken_link_is_reported(tmp_path: Path, html: str, problem: str):
+    for name in ("index", "b", "c", "d", "e", "f", "g", "h", "i", "j"):
+        (tmp_path / f"{name}.html").write_text('<p id="here">ok</p>', encoding="utf-8")
+    (tmp_path / "page.html").write_text(f'<p id="here">{html}</p>', encoding="utf-8")
+    assert any(problem in line for line in broken_links(tmp_path))
+
+
+def test_a_cdn_script_is_reported(tmp_path: Path):
+    (tmp_path / "page.html").write_text('<script src="https://cdn.example.org/x.js"></script>', encoding="utf-8")
+    assert external_loads(tmp_path) == ["page.html: <script> https://cdn.example.org/x.js"]
