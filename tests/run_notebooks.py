@@ -59,13 +59,13 @@ def notebooks(paths: list[str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="notebooks (default: every notebook in chapters/)")
-    parser.add_argument("--check", action="store_true", help="execute twice and compare; write nothing")
+    parser.add_argument("--check", action="store_true", help="execute twice, compare the bytes; write nothing")
     args = parser.parse_args(argv)
     failures = 0
     for path in notebooks(args.paths):
         first = execute(path)
         if args.check:
-            same = outputs(first) == outputs(execute(path))
+            same = nbformat.writes(first) == nbformat.writes(execute(path))
             print(f"{'identical' if same else 'DIFFERENT'}  {path.relative_to(ROOT)}")
             failures += not same
         else:

@@ -1,0 +1,99 @@
+"""The registry of published anchors: chapter, section and figure labels that readers may have cited.
+
+Every label in the book's sources becomes an address fragment in the built
+HTML (``chapters/01_history.html#history-census``). Once a label is published
+it must keep working, so ``anchors.txt`` records each one, and a test checks
+that the built HTML still has it. To rename a label, keep the old one as a
+second label line above the same heading (an alias); to add new labels to the
+registry after writing a section, run ``python tests/anchors.py --update``,
+which only ever adds lines.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tests.prose import ROOT, book_pages
+
+REGISTRY = Path(__file__).with_name("anchors.txt")
+_LABEL = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
+_FIGURE_NAME = re.compile(r"^:name:\s*([\w-]+)\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^(#{1,3})\s+\S")
+
+
+def _markdown_of(page: Path) -> list[str]:
+    if page.suffix == ".ipynb":
+        notebook = nbformat.read(page, as_version=4)
+        return [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    return [page.read_text(encoding="utf-8")]
+
+
+def page_name(page: Path, root: Path = ROOT) -> str:
+    return page.relative_to(root).with_suffix(".html").as_posix()
+
+
+def labels_in_sources(root: Path = ROOT) -> list[str]:
+    """Every ``page#fragment`` the sources define: labels and figure names."""
+    anchors = []
+    for page in book_pages(root):
+        for markdown in _markdown_of(page):
+            fragments = _LABEL.findall(markdown) + _FIGURE_NAME.findall(markdown)
+            anchors += [f"{page_name(page, root)}#{fragment}" for fragment in fragments]
+    return anchors
+
+
+def unlabelled_headings(root: Path = ROOT) -> list[str]:
+    """Headings of level one to three with no label on the line before them (blank lines allowed)."""
+    problems = []
+    for page in book_pages(root):
+        for index, markdown in enumerate(_markdown_of(page)):
+            lines = markdown.splitlines()
+            in_code = False
+            for number, line in enumerate(lines):
+                if line.strip().startswith(("```", "~~~")):
+                    in_code = not in_code
+                if in_code or not _HEADING.match(line):
+                    continue
+                before = [text for text in lines[:number] if text.strip()]
+                if not before or not _LABEL.match(before[-1]):
+                    problems.append(f"{page.relative_to(root).as_posix()} cell {index}: {line.strip()}")
+    return problems
+
+
+def registered() -> list[str]:
+    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def missing_in_html(html: Path, anchors: list[str]) -> list[str]:
+    """Registered anchors that the built site no longer has."""
+    missing = []
+    ids_by_page: dict[str, set[str]] = {}
+    for anchor in anchors:
+        page, _, fragment = anchor.partition("#")
+        if page not in ids_by_page:
+            path = html / page
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            ids_by_page[page] = set(re.findall(r'\sid="([^"]+)"', text))
+        if fragment not in ids_by_page[page]:
+            missing.append(anchor)
+    return missing
+
+
+def update() -> int:
+    """Add the anchors the sources define that the registry lacks; never remove any."""
+    known = registered()
+    new = [anchor for anchor in dict.fromkeys(labels_in_sources()) if anchor not in known]
+    if new:
+        with REGISTRY.open("a", encoding="utf-8") as registry:
+            registry.write("".join(f"{anchor}\n" for anchor in new))
+    print(f"{len(new)} anchor(s) added to {REGISTRY.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(update() if "--update" in sys.argv else 0)
