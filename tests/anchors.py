@@ -17,7 +17,10 @@ from pathlib import Path
 
 import nbformat
 
-from tests.prose import ROOT, book_pages
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.prose import ROOT, book_pages  # noqa: E402
 
 REGISTRY = Path(__file__).with_name("anchors.txt")
 _LABEL = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
