@@ -72,19 +72,26 @@ def _rewrite(path: Path, change) -> None:
 
 @pytest.mark.parametrize("check", claim_checks.checks(), ids=lambda c: c.claim_id)
 def test_changing_the_data_behind_a_claim_overturns_its_verdict(check, package_copy: Path):
-    """Move the selected data value far from the article's figure in a copy: the register must now disagree."""
+    """Change the selected value in a copy so the verdict should flip: the register must then disagree.
+
+    A supported claim's figure is moved far away; a claim that fails its check
+    gets the article's own value, as if a correction had proved the article right.
+    """
     table, _, rest = check.data_check.partition(".")
     column = rest.split("[", 1)[0]
     resource = kzdata.describe(table, package=package_copy)
     path = package_copy.parent / resource["path"]
     original = check.data_value
+    asserted = str(check.asserted_value).split("/", 1)[0]
 
     if isinstance(original, pd.Timestamp):
-        moved = (original - pd.Timedelta(days=400)).strftime("%Y-%m-%d")
         shown = original.strftime("%Y-%m-%d")
+        moved = (original - pd.Timedelta(days=400)).strftime("%Y-%m-%d") if check.stored == "supported" else asserted
     else:
+        shown = None
         whole = float(original).is_integer()
-        moved, shown = (str(int(original) * 10) if whole else str(float(original) * 10)), None
+        far = str(int(original) * 10) if whole else str(float(original) * 10)
+        moved = far if check.stored == "supported" else asserted
 
     def change(row):
         if column in row and (
