@@ -10,6 +10,7 @@ elsewhere these tests are skipped with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -75,10 +76,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(built_html: Path) -> Iterator[str]:
-    """The built site on a free loopback port, stopped after the module."""
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A folder on a free loopback port, stopped on leaving the block."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -87,6 +88,13 @@ def served(built_html: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(built_html: Path) -> Iterator[str]:
+    """The built site, served for the whole module."""
+    with serve(built_html) as base:
+        yield base
 
 
 IMAGES = """() => Array.from(document.images)
@@ -181,3 +189,31 @@ def test_pages_load_cleanly(visits: list[Visit], attribute: str):
 @pytest.mark.parametrize("attribute", ["poor_alt_text", "heading_jumps", "axe_violations"])
 def test_pages_are_accessible(visits: list[Visit], attribute: str):
     assert not _report(visits, attribute), _report(visits, attribute)
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Broken</title></head><body><main>
+<h1>Broken on purpose</h1><h3>A skipped level</h3>
+<img src="chart.png" alt="chart.png">
+<img src="https://example.invalid/outside.png" alt="An image that would be fetched from another host">
+<input type="text">
+<script>console.error("planted error"); undefinedFunction();</script>
+</main></body></html>"""
+
+
+def test_the_checks_catch_a_page_broken_on_purpose(tmp_path: Path):
+    """Each recorded property fails on a page built to break it, so a clean record means something."""
+    from playwright.sync_api import sync_playwright
+
+    (tmp_path / "broken.html").write_text(BROKEN_PAGE, encoding="utf-8")
+    with serve(tmp_path) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            visit = _visit(browser.new_page(), base, "broken.html")
+        finally:
+            browser.close()
+    assert any("planted error" in message for message in visit.console_errors)
+    assert any("undefinedFunction" in message for message in visit.page_errors)
+    assert any("example.invalid" in url for url in visit.outside_requests)
+    assert "chart.png" in " ".join(visit.undecoded_images)
+    assert visit.poor_alt_text and visit.heading_jumps
+    assert any(violation.startswith("label ") for violation in visit.axe_violations)
