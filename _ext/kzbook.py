@@ -74,6 +74,8 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
 ARCHIVE_FOLDER = "downloads"
 #: Stands for the How-to-cite page's address in the footer until each page resolves it relative to itself.
 HOWTO_LINK = "kzbook:howto_cite"
+#: Stands for the PDF's address in the footer, when a PDF has been built.
+PDF_LINK = "kzbook:pdf"
 
 
 def book_metadata(root: Path) -> dict[str, str]:
@@ -183,16 +185,30 @@ def _footer(app: Sphinx, config) -> None:
     meta = book_metadata(Path(app.srcdir))
     if config.release and config.release != meta["version"]:
         raise ValueError(f"_config.yml release {config.release} differs from CITATION.cff version {meta['version']}")
+    offer = f' · <a href="{PDF_LINK}">PDF</a>' if built_pdf(app) else ""
     config.html_theme_options["extra_footer"] = (
-        f'<p>Version {meta["version"]} · data cut-off {meta["cutoff"]} · <a href="{HOWTO_LINK}">how to cite</a></p>'
+        f'<p>Version {meta["version"]} · data cut-off {meta["cutoff"]} · <a href="{HOWTO_LINK}">how to cite</a>'
+        f"{offer}</p>"
     )
+
+
+def built_pdf(app: Sphinx) -> Path | None:
+    """The book's PDF if ``jupyter-book build --builder pdflatex`` has made one beside this build."""
+    book_config = yaml.safe_load((Path(app.srcdir) / "_config.yml").read_text(encoding="utf-8"))
+    target = book_config.get("latex", {}).get("latex_documents", {}).get("targetname", "")
+    pdf = Path(app.outdir).parent / "latex" / Path(target).with_suffix(".pdf").name if target else None
+    return pdf if pdf and pdf.is_file() else None
 
 
 def _footer_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Resolve the footer's link to the How-to-cite page relative to each page."""
     footer = context.get("theme_extra_footer")
     if footer and HOWTO_LINK in footer:
-        context["theme_extra_footer"] = footer.replace(HOWTO_LINK, context["pathto"]("howto_cite"))
+        footer = footer.replace(HOWTO_LINK, context["pathto"]("howto_cite"))
+        pdf = built_pdf(app)
+        if pdf:
+            footer = footer.replace(PDF_LINK, context["pathto"](f"{ARCHIVE_FOLDER}/{pdf.name}", 1))
+        context["theme_extra_footer"] = footer
 
 
 # --- Data archive ----------------------------------------------------------------------------------
@@ -236,6 +252,9 @@ def _archive(app: Sphinx, exception) -> None:
         tables.mkdir(parents=True, exist_ok=True)
         for path in [*sorted((root / "data").glob("*.csv")), root / "seeds" / "claims.csv"]:
             (tables / path.name).write_bytes(path.read_bytes())
+        pdf = built_pdf(app)
+        if pdf:
+            (folder / pdf.name).write_bytes(pdf.read_bytes())
 
 
 def archive_name(root: Path) -> str:

@@ -8,13 +8,13 @@ the same colour in every chapter, and so do the census groups named after them.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from kzdata._package import load, sources_for
@@ -100,18 +100,46 @@ def figure_csv(frame: pd.DataFrame, name: str) -> None:
     frame.to_csv(path, index=keep_index, lineterminator="\n")
 
 
-def table(frame: pd.DataFrame, escape: bool = True) -> HTML:
+class Table:
+    """A table as a page shows it: HTML on the web, a Markdown table in the PDF.
+
+    Jupyter Book picks the richest output each builder can render; HTML tables
+    cannot go into LaTeX, so the same rows are also offered as Markdown, which
+    becomes a real table in the PDF.
+    """
+
+    def __init__(self, shown: pd.DataFrame, escape: bool) -> None:
+        self.shown, self.escape = shown, escape
+
+    def _repr_html_(self) -> str:
+        return self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
+
+    def _repr_markdown_(self) -> str:
+        def cell(value: object) -> str:
+            text = re.sub(r"<[^>]+>", "", str(value)) if not self.escape else str(value)
+            return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(text.split()))
+
+        header = "| " + " | ".join(cell(c) for c in self.shown.columns) + " |"
+        rule = "|" + "|".join("---" for _ in self.shown.columns) + "|"
+        rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.shown.itertuples(index=False)]
+        return "\n".join([header, rule, *rows])
+
+    def __repr__(self) -> str:
+        return f"<table of {len(self.shown)} rows: {', '.join(map(str, self.shown.columns))}>"
+
+
+def table(frame: pd.DataFrame, escape: bool = True) -> Table:
     """Show a table in a page without the index or volatile ids.
 
     A pandas Styler embeds a random id and a memory address in its output,
     which would make every re-run differ; plain HTML does not. ``escape=False``
-    lets cells carry links the notebook built itself.
+    lets cells carry links the notebook built itself (the PDF shows their text).
     """
     shown = frame.astype("object").where(frame.notna(), "")
     for column in frame.columns:
         if str(frame[column].dtype) == "Int64" and column not in ("year",):
             shown[column] = [f"{value:,}" if value != "" else "" for value in shown[column]]
-    return HTML(shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=escape))
+    return Table(shown, escape)
 
 
 def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:
