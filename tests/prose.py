@@ -166,7 +166,52 @@ def check(pages: list[Path], root: Path = ROOT) -> list[Finding]:
     return findings
 
 
+_GLUE_ROLE = re.compile(r"\{glue:text\}`([\w.-]+)(?::([^`]*))?`")
+_GLUE_SPEC = re.compile(r"\+?,?(?:\.\d+)?[fe%]?")
+
+
+def glued_values(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Every value a notebook glues, as the text it stored."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                values[name] = output.get("data", {}).get("application/papermill.record/text/plain", "")
+    return values
+
+
+def glue_format_problems(pages: list[Path], root: Path = ROOT) -> list[Finding]:
+    """Glued numbers shown without the book's formatting: a stated rounding, and separators for large counts.
+
+    One style across the book: every non-integer carries a format spec (its
+    rounding), every integer of five digits or more a thousands separator.
+    """
+    findings = []
+    for page in pages:
+        if page.suffix != ".ipynb":
+            continue
+        shown = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+        notebook = nbformat.read(page, as_version=4)
+        values = glued_values(notebook)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "markdown":
+                continue
+            for key, spec in _GLUE_ROLE.findall(cell.source):
+                value = values.get(key, "")
+                if not re.fullmatch(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", value):
+                    continue  # text, dates and figures are glued as they are
+                whole = re.fullmatch(r"-?\d+", value) is not None
+                if spec and not _GLUE_SPEC.fullmatch(spec):
+                    findings.append(Finding(shown, index, f"{key}: unusual format {spec!r}"))
+                elif not whole and not spec:
+                    findings.append(Finding(shown, index, f"{key} = {value}: no rounding stated"))
+                elif whole and abs(int(value)) >= 10_000 and "," not in spec:
+                    findings.append(Finding(shown, index, f"{key} = {value}: no thousands separator"))
+    return findings
+
+
 if __name__ == "__main__":
-    problems = check(book_pages())
-    print("\n".join(map(str, problems)) or "no literal statistics in the prose")
+    problems = check(book_pages()) + glue_format_problems(book_pages())
+    print("\n".join(map(str, problems)) or "no literal statistics in the prose; glued numbers consistently formatted")
     sys.exit(1 if problems else 0)

@@ -73,3 +73,23 @@ def test_allowlisted_phrases_pass_and_each_needs_a_reason(tmp_path: Path):
     bad.write_text("Python 3.11\n", encoding="utf-8")
     with pytest.raises(ValueError, match="needs a reason"):
         prose.allowed_phrases(bad)
+
+
+def test_glued_numbers_share_one_format():
+    findings = prose.glue_format_problems(prose.book_pages())
+    assert not findings, "\n".join(map(str, findings))
+
+
+def test_an_unformatted_glued_number_is_reported(tmp_path: Path):
+    record = {"application/papermill.record/text/plain": "12.3456"}
+    output = nbformat.v4.new_output("display_data", data=record, metadata={"scrapbook": {"name": "x_share_pct"}})
+    big = {"application/papermill.record/text/plain": "98000"}
+    second = nbformat.v4.new_output("display_data", data=big, metadata={"scrapbook": {"name": "x_entries"}})
+    cell = nbformat.v4.new_code_cell("glue(...)", outputs=[output, second])
+    notebook = new_notebook(
+        cells=[cell, new_markdown_cell("Share {glue:text}`x_share_pct`%, entries {glue:text}`x_entries:.0f`.")]
+    )
+    page = tmp_path / "planted.ipynb"
+    nbformat.write(notebook, page)
+    texts = [finding.text for finding in prose.glue_format_problems([page], root=tmp_path)]
+    assert texts == ["x_share_pct = 12.3456: no rounding stated", "x_entries = 98000: no thousands separator"]
