@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 from pathlib import Path
+from urllib.parse import quote
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -108,11 +109,21 @@ class Table:
     becomes a real table in the PDF.
     """
 
-    def __init__(self, shown: pd.DataFrame, escape: bool) -> None:
-        self.shown, self.escape = shown, escape
+    def __init__(self, frame: pd.DataFrame, shown: pd.DataFrame, escape: bool, name: str) -> None:
+        self.frame, self.shown, self.escape, self.name = frame, shown, escape, name
 
     def _repr_html_(self) -> str:
-        return self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
+        html = self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
+        return html + "\n" + self._download_link()
+
+    def _download_link(self) -> str:
+        """The table's own rows as a CSV inside the page: nothing to copy, nothing to go stale or missing."""
+        data = self.frame.to_csv(index=False, lineterminator="\n")
+        if not self.escape:
+            data = re.sub(r"<[^>]+>", "", data)
+        href = "data:text/csv;charset=utf-8," + quote(data)
+        link = f'<a download="{self.name}.csv" href="{href}">Download this table (CSV)</a>'
+        return f'<p class="kz-table-download">{link}</p>'
 
     def _repr_markdown_(self) -> str:
         def cell(value: object) -> str:
@@ -128,18 +139,20 @@ class Table:
         return f"<table of {len(self.shown)} rows: {', '.join(map(str, self.shown.columns))}>"
 
 
-def table(frame: pd.DataFrame, escape: bool = True) -> Table:
+def table(frame: pd.DataFrame, escape: bool = True, name: str = "table") -> Table:
     """Show a table in a page without the index or volatile ids.
 
     A pandas Styler embeds a random id and a memory address in its output,
     which would make every re-run differ; plain HTML does not. ``escape=False``
     lets cells carry links the notebook built itself (the PDF shows their text).
+    Every table carries a download link to a CSV of the rows it shows, named
+    after ``name``.
     """
     shown = frame.astype("object").where(frame.notna(), "")
     for column in frame.columns:
         if str(frame[column].dtype) == "Int64" and column not in ("year",):
             shown[column] = [f"{value:,}" if value != "" else "" for value in shown[column]]
-    return Table(shown, escape)
+    return Table(frame, shown, escape, name)
 
 
 def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:

@@ -89,3 +89,15 @@ def test_changed_data_reaches_the_page_on_rebuild(second_build):
     page = (output / "_build" / "html" / "chapters" / "01_history.html").read_text(encoding="utf-8")
     assert "2021 census Kazakhs were <span" in page
     assert '<span class="pasted-text">71.9</span>' in page
+
+
+def test_every_figure_and_table_offers_its_data(built_html):
+    """A reader can take the data behind any chart or table shown in a chapter."""
+    for page in [page for page in PAGES if page.startswith("chapters/")]:
+        text = page_text(built_html, page)
+        figures = re.findall(r'<figure[^>]*id="fig-[^"]+".*?</figure>', text, re.S)
+        missing = [re.search(r'id="([^"]+)"', f).group(1) for f in figures if ".csv" not in f or "download" not in f]
+        assert not missing, f"{page}: figures without a CSV link: {missing}"
+        assert text.count('class="dataframe kz-table"') == text.count('class="kz-table-download"'), page
+        for link in re.findall(r'href="([^"]*_downloads/[^"]+\.csv)"', text):
+            assert ((built_html / page).parent / link).resolve().is_file(), link
