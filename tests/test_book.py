@@ -7,13 +7,14 @@ then each test reads the HTML it produced.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import kzdata
 from tests.conftest import BOOK_PAGES as PAGES
-from tests.conftest import ROOT, build_book, copy_book
+from tests.conftest import ROOT, build_book, copy_book, network_isolation
 
 
 def page_text(html: Path, page: str) -> str:
@@ -23,6 +24,16 @@ def page_text(html: Path, page: str) -> str:
 @pytest.mark.parametrize("page", PAGES)
 def test_page_is_built(built_html, page):
     assert (built_html / f"{page}.html").is_file()
+
+
+def test_the_book_builds_with_no_network(built_html):
+    """The session's build ran in a network namespace whose only interface is loopback, and succeeded."""
+    isolation = network_isolation()
+    if isolation is None:
+        pytest.skip("unshare --net is not permitted here, so the build could not be isolated from the network")
+    interfaces = subprocess.run([*isolation, "ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
+    assert [line.split(":")[1].strip() for line in interfaces.splitlines()] == ["lo"]
+    assert (built_html / "index.html").is_file()
 
 
 def test_history_page_shows_the_census_figure_with_caption_and_alt_text(built_html):
