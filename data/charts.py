@@ -73,7 +73,7 @@ def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, not
         ids = [sid for sid in dict.fromkeys(rows["source_id"].dropna()) if sid in ids]
     documents = load("sources").set_index("source_id").loc[list(dict.fromkeys(ids)), "publisher"]
     unique = list(dict.fromkeys(short_publisher(p) for p in documents))
-    text = "Source: " + "; ".join(unique) + "."
+    text = "Source: " + "; ".join(unique) + "." if unique else "Source:"
     if note:
         text += " " + note
     wrapped = "\n".join(textwrap.wrap(text, width=120))
