@@ -76,3 +76,16 @@ def test_ruff_format_passes():
         [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_every_notebook_is_saved_executed():
+    """nbval only compares cells that were saved with outputs; an unexecuted notebook would pass untested."""
+    import nbformat
+
+    unexecuted = [
+        f"{path.name} cell {index}"
+        for path in sorted((ROOT / "chapters").glob("*.ipynb"))
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells)
+        if cell.cell_type == "code" and cell.get("execution_count") is None
+    ]
+    assert not unexecuted, "run `python tests/run_notebooks.py`: " + ", ".join(unexecuted)
