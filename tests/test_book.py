@@ -112,3 +112,22 @@ def test_every_figure_and_table_offers_its_data(built_html):
         assert text.count('kz-table">') == text.count('class="kz-table-download"'), page
         for link in re.findall(r'href="([^"]*_downloads/[^"]+\.csv)"', text):
             assert ((built_html / page).parent / link).resolve().is_file(), link
+
+
+def test_every_page_shows_version_and_cut_off_and_every_chapter_a_generated_citation(built_html):
+    """Citations come from CITATION.cff and the data package, so they name the version the reader saw."""
+    import json
+
+    import yaml
+
+    version = str(yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["version"])
+    cutoff = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["x-data-cutoff"]
+    for page in PAGES:
+        footer = re.search(r'class="extra_footer">(.*?)</div>', page_text(built_html, page), re.S)
+        assert footer and f"Version {version}" in footer.group(1) and cutoff in footer.group(1), page
+    for page in [page for page in PAGES if page.startswith("chapters/0")]:
+        text = page_text(built_html, page)
+        block = re.search(r'<section id="cite-this-chapter">(.*?)</section>', text, re.S)
+        assert block, f"{page}: no cite block"
+        assert f"version {version} (data cut-off {cutoff})" in block.group(1)
+        assert "incollection{kzbook" in block.group(1) and f"version = {{{version}}}" in block.group(1)
