@@ -139,7 +139,7 @@ def _paragraph_from_markup(text: str) -> nodes.paragraph:
 
 
 def _cite_section(app: Sphinx, docname: str, title: str) -> nodes.section:
-    meta = book_metadata(Path(app.srcdir))
+    meta = app.kzbook_meta
     url = _page_url(app, docname)
     key = "kzbook" + meta["year"] + re.sub(r"[^a-z]", "", docname.rsplit("/", 1)[-1].split("_", 1)[-1])
     section = nodes.section(ids=["cite-this-chapter"], names=["cite this chapter"])
@@ -172,7 +172,7 @@ class BookCitation(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        meta = book_metadata(Path(self.env.srcdir))
+        meta = self.env.app.kzbook_meta
         base = self.config.html_baseurl
         url = base if base else ""
         block = nodes.literal_block(text=bibtex_entry(meta, f"kzbook{meta['year']}", url=url))
@@ -181,11 +181,16 @@ class BookCitation(SphinxDirective):
 
 
 def _footer(app: Sphinx, config) -> None:
-    """Version and data cut-off in every page footer, from the same files as the citations."""
-    meta = book_metadata(Path(app.srcdir))
+    """Version and data cut-off in every page footer, from the same files as the citations.
+
+    The book's metadata and the built PDF are looked up here, once per build, and
+    kept on the application for the handlers that run per page.
+    """
+    meta = app.kzbook_meta = book_metadata(Path(app.srcdir))
+    app.kzbook_pdf = built_pdf(app)
     if config.release and config.release != meta["version"]:
         raise ValueError(f"_config.yml release {config.release} differs from CITATION.cff version {meta['version']}")
-    offer = f' · <a href="{PDF_LINK}">PDF</a>' if built_pdf(app) else ""
+    offer = f' · <a href="{PDF_LINK}">PDF</a>' if app.kzbook_pdf else ""
     config.html_theme_options["extra_footer"] = (
         f'<p>Version {meta["version"]} · data cut-off {meta["cutoff"]} · <a href="{HOWTO_LINK}">how to cite</a>'
         f"{offer}</p>"
@@ -205,24 +210,24 @@ def _footer_link(app: Sphinx, pagename: str, templatename: str, context: dict, d
     footer = context.get("theme_extra_footer")
     if footer and HOWTO_LINK in footer:
         footer = footer.replace(HOWTO_LINK, context["pathto"]("howto_cite"))
-        pdf = built_pdf(app)
-        if pdf:
-            footer = footer.replace(PDF_LINK, context["pathto"](f"{ARCHIVE_FOLDER}/{pdf.name}", 1))
+        if app.kzbook_pdf:
+            footer = footer.replace(PDF_LINK, context["pathto"](f"{ARCHIVE_FOLDER}/{app.kzbook_pdf.name}", 1))
         context["theme_extra_footer"] = footer
 
 
 # --- Data archive ----------------------------------------------------------------------------------
 
 
-def write_data_archive(root: Path, destination: Path) -> Path:
+def package_tables(root: Path) -> list[Path]:
+    """Every CSV table of the data package, the claims register included."""
+    return [*sorted((root / "data").glob("*.csv")), root / "seeds" / "claims.csv"]
+
+
+def write_data_archive(root: Path, destination: Path, meta: dict[str, str]) -> Path:
     """One zip of the data package: tables, descriptor, claims register and a README; byte-stable."""
-    meta = book_metadata(root)
     destination.mkdir(parents=True, exist_ok=True)
-    archive = destination / archive_name(root)
-    members = sorted((root / "data").glob("*.csv")) + [
-        root / "data" / "datapackage.json",
-        root / "seeds" / "claims.csv",
-    ]
+    archive = destination / archive_name(meta)
+    members = [*package_tables(root), root / "data" / "datapackage.json"]
     readme = (
         f"{meta['title']}: data package version {meta['data_version']}, data cut-off {meta['cutoff']}.\n\n"
         "Every table is described in datapackage.json (fields, units, licence, sources). Every curated row names\n"
@@ -247,19 +252,18 @@ def _archive(app: Sphinx, exception) -> None:
     """The archive and each table's CSV, at fixed addresses the data page links to."""
     if exception is None and app.builder.format == "html":
         root, folder = Path(app.srcdir), Path(app.outdir) / ARCHIVE_FOLDER
-        write_data_archive(root, folder)
+        write_data_archive(root, folder, app.kzbook_meta)
         tables = folder / "data"
         tables.mkdir(parents=True, exist_ok=True)
-        for path in [*sorted((root / "data").glob("*.csv")), root / "seeds" / "claims.csv"]:
+        for path in package_tables(root):
             (tables / path.name).write_bytes(path.read_bytes())
-        pdf = built_pdf(app)
-        if pdf:
-            (folder / pdf.name).write_bytes(pdf.read_bytes())
+        if app.kzbook_pdf:
+            (folder / app.kzbook_pdf.name).write_bytes(app.kzbook_pdf.read_bytes())
 
 
-def archive_name(root: Path) -> str:
+def archive_name(meta: dict[str, str]) -> str:
     """File name of the data archive of this version."""
-    return f"kzdata-{book_metadata(root)['data_version']}.zip"
+    return f"kzdata-{meta['data_version']}.zip"
 
 
 class DataDownloads(SphinxDirective):
@@ -269,7 +273,7 @@ class DataDownloads(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         up = "../" * self.env.docname.count("/")
-        name = archive_name(Path(self.env.srcdir))
+        name = archive_name(self.env.app.kzbook_meta)
         html = (
             f'<p class="kz-downloads">Download the whole data package: '
             f'<a href="{up}{ARCHIVE_FOLDER}/{name}">{name}</a> (tables, descriptor, claims register and a README '

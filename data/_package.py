@@ -198,26 +198,25 @@ def _precision_problems(name: str, package: Path | None, frame: pd.DataFrame) ->
     """Refuse a year- or month-precision date that is not the first day of its year or month.
 
     Dates known only to the year are stored as 1 January with precision 'year';
-    any other day would claim a precision the source never gave.
+    any other day would claim a precision the source never gave. The descriptor
+    names each date column and its precision column in ``x-date-precision``
+    (one pair, or a list of pairs).
     """
-    spec = resource(name, package).get("x-date-precision")
-    if not spec:
-        return []
+    specs = resource(name, package).get("x-date-precision", [])
     shown = _display_path(resource_path(name, package))
     problems = []
-    for index, row in frame.iterrows():
-        when, precision = row[spec["date"]], row[spec["precision"]]
-        if pd.isna(when):
-            continue
-        wrong = (precision == "year" and (when.month, when.day) != (1, 1)) or (precision == "month" and when.day != 1)
-        if wrong:
+    for spec in [specs] if isinstance(specs, dict) else specs:
+        dates, precisions = frame[spec["date"]], frame[spec["precision"]]
+        by_year = (precisions == "year") & ((dates.dt.month != 1) | (dates.dt.day != 1))
+        by_month = (precisions == "month") & (dates.dt.day != 1)
+        for index in frame.index[(by_year | by_month).fillna(False)]:
             problems.append(
                 Problem(
                     shown,
                     int(index) + 2,
                     spec["date"],
-                    when.date().isoformat(),
-                    f"precision '{precision}' needs the first day of the {precision}",
+                    dates[index].date().isoformat(),
+                    f"precision '{precisions[index]}' needs the first day of the {precisions[index]}",
                 )
             )
     return problems

@@ -59,7 +59,7 @@ def short_publisher(publisher: str) -> str:
     return publisher.split(" (", 1)[0]
 
 
-def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> str:
+def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> None:
     """Write 'Source: …' under a chart, built from the data's own provenance.
 
     With ``rows`` (a frame with a ``source_id`` column), only the documents of
@@ -80,7 +80,6 @@ def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, not
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color=PALETTE["TEXT"])
     lines = wrapped.count("\n") + 1
     fig.subplots_adjust(bottom=0.14 + 0.035 * lines)
-    return text
 
 
 #: Folder, beside the notebooks, that receives the data of every figure during execution (not committed).
@@ -116,19 +115,20 @@ class Table:
         html = self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
         return html + "\n" + self._download_link()
 
+    def _plain(self, text: str) -> str:
+        """Text without the links a notebook put into cells (they only work in the HTML table)."""
+        return text if self.escape else re.sub(r"<[^>]+>", "", text)
+
     def _download_link(self) -> str:
         """The table's own rows as a CSV inside the page: nothing to copy, nothing to go stale or missing."""
-        data = self.frame.to_csv(index=False, lineterminator="\n")
-        if not self.escape:
-            data = re.sub(r"<[^>]+>", "", data)
+        data = self._plain(self.frame.to_csv(index=False, lineterminator="\n"))
         href = "data:text/csv;charset=utf-8," + quote(data)
         link = f'<a download="{self.name}.csv" href="{href}">Download this table (CSV)</a>'
         return f'<p class="kz-table-download">{link}</p>'
 
     def _repr_markdown_(self) -> str:
         def cell(value: object) -> str:
-            text = re.sub(r"<[^>]+>", "", str(value)) if not self.escape else str(value)
-            return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(text.split()))
+            return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(self._plain(str(value)).split()))
 
         header = "| " + " | ".join(cell(c) for c in self.shown.columns) + " |"
         rule = "|" + "|".join("---" for _ in self.shown.columns) + "|"

@@ -15,24 +15,16 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
-
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.prose import ROOT, book_pages  # noqa: E402
+from tests.prose import ROOT, book_pages, markdown_cells, shown_path  # noqa: E402
+from tests.site import parse  # noqa: E402
 
 REGISTRY = Path(__file__).with_name("anchors.txt")
 _LABEL = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
 _FIGURE_NAME = re.compile(r"^:name:\s*([\w-]+)\s*$", re.MULTILINE)
 _HEADING = re.compile(r"^(#{1,3})\s+\S")
-
-
-def _markdown_of(page: Path) -> list[str]:
-    if page.suffix == ".ipynb":
-        notebook = nbformat.read(page, as_version=4)
-        return [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
-    return [page.read_text(encoding="utf-8")]
 
 
 def page_name(page: Path, root: Path = ROOT) -> str:
@@ -43,7 +35,7 @@ def labels_in_sources(root: Path = ROOT) -> list[str]:
     """Every ``page#fragment`` the sources define: labels and figure names."""
     anchors = []
     for page in book_pages(root):
-        for markdown in _markdown_of(page):
+        for _, markdown in markdown_cells(page):
             fragments = _LABEL.findall(markdown) + _FIGURE_NAME.findall(markdown)
             anchors += [f"{page_name(page, root)}#{fragment}" for fragment in fragments]
     return anchors
@@ -53,7 +45,7 @@ def unlabelled_headings(root: Path = ROOT) -> list[str]:
     """Headings of level one to three with no label on the line before them (blank lines allowed)."""
     problems = []
     for page in book_pages(root):
-        for index, markdown in enumerate(_markdown_of(page)):
+        for index, markdown in markdown_cells(page):
             lines = markdown.splitlines()
             in_code = False
             for number, line in enumerate(lines):
@@ -63,7 +55,8 @@ def unlabelled_headings(root: Path = ROOT) -> list[str]:
                     continue
                 before = [text for text in lines[:number] if text.strip()]
                 if not before or not _LABEL.match(before[-1]):
-                    problems.append(f"{page.relative_to(root).as_posix()} cell {index}: {line.strip()}")
+                    where = f" cell {index}" if index is not None else ""
+                    problems.append(f"{shown_path(page, root)}{where}: {line.strip()}")
     return problems
 
 
@@ -80,8 +73,7 @@ def missing_in_html(html: Path, anchors: list[str]) -> list[str]:
         page, _, fragment = anchor.partition("#")
         if page not in ids_by_page:
             path = html / page
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-            ids_by_page[page] = set(re.findall(r'\sid="([^"]+)"', text))
+            ids_by_page[page] = parse(path).ids if path.exists() else set()
         if fragment not in ids_by_page[page]:
             missing.append(anchor)
     return missing

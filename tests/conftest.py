@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -44,7 +45,8 @@ BOOK_PAGES = [
 ]
 
 
-def network_isolation() -> list[str] | None:
+@functools.cache
+def network_isolation() -> tuple[str, ...] | None:
     """A command prefix that runs a program with no network but loopback, where the system allows it.
 
     A build that still succeeds inside it provably fetched nothing: kernels talk
@@ -53,9 +55,9 @@ def network_isolation() -> list[str] | None:
     if not shutil.which("unshare") or not shutil.which("ip"):
         return None
     probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
-    return (
-        ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "offline"] if probe.returncode == 0 else None
-    )
+    if probe.returncode != 0:
+        return None
+    return ("unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "offline")
 
 
 def build_book(source: Path, output: Path, offline: bool = False) -> subprocess.CompletedProcess:
@@ -66,7 +68,7 @@ def build_book(source: Path, output: Path, offline: bool = False) -> subprocess.
     with no network (see :func:`network_isolation`).
     """
     environment = dict(os.environ, KZDATA_DESCRIPTOR=str(source / "data" / "datapackage.json"))
-    prefix = (network_isolation() or []) if offline else []
+    prefix = (network_isolation() or ()) if offline else ()
     return subprocess.run(
         [
             *prefix,

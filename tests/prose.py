@@ -149,21 +149,28 @@ def book_pages(root: Path = ROOT) -> list[Path]:
     return pages
 
 
+def markdown_cells(page: Path) -> list[tuple[int | None, str]]:
+    """The Markdown a page's reader sees: (cell index, text) for a notebook, (None, text) for a Markdown page."""
+    if page.suffix == ".ipynb":
+        notebook = nbformat.read(page, as_version=4)
+        return [(index, cell.source) for index, cell in enumerate(notebook.cells) if cell.cell_type == "markdown"]
+    return [(None, page.read_text(encoding="utf-8"))]
+
+
+def shown_path(page: Path, root: Path) -> str:
+    """A page's path as reports name it: relative to the book when it is in the book."""
+    return page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+
+
 def check(pages: list[Path], root: Path = ROOT) -> list[Finding]:
     """All literal statistics in the given pages."""
     allowed = allowed_phrases()
-    findings = []
-    for page in pages:
-        shown = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
-        if page.suffix == ".ipynb":
-            notebook = nbformat.read(page, as_version=4)
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type == "markdown":
-                    findings += [Finding(shown, index, text) for text in literal_statistics(cell.source, allowed)]
-        else:
-            markdown = page.read_text(encoding="utf-8")
-            findings += [Finding(shown, None, text) for text in literal_statistics(markdown, allowed)]
-    return findings
+    return [
+        Finding(shown_path(page, root), index, text)
+        for page in pages
+        for index, markdown in markdown_cells(page)
+        for text in literal_statistics(markdown, allowed)
+    ]
 
 
 _GLUE_ROLE = re.compile(r"\{glue:text\}`([\w.-]+)(?::([^`]*))?`")
@@ -191,7 +198,7 @@ def glue_format_problems(pages: list[Path], root: Path = ROOT) -> list[Finding]:
     for page in pages:
         if page.suffix != ".ipynb":
             continue
-        shown = page.relative_to(root).as_posix() if page.is_relative_to(root) else str(page)
+        shown = shown_path(page, root)
         notebook = nbformat.read(page, as_version=4)
         values = glued_values(notebook)
         for index, cell in enumerate(notebook.cells):

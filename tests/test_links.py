@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-#: Attributes whose URLs a browser fetches or a reader follows.
-LINKING = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("iframe", "src")}
-#: Folders of the built site that hold assets, not pages.
-NOT_PAGES = ("_static", "_sources", "_images", "_downloads", "downloads")
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.ids: set[str] = set()
-        self.links: list[tuple[str, str]] = []  # (tag, url)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        for name in ("id", "name") if tag == "a" else ("id",):
-            if found.get(name):
-                self.ids.add(found[name])
-        for linking_tag, attribute in LINKING:
-            if tag == linking_tag and found.get(attribute):
-                self.links.append((tag, found[attribute]))
-
-
-def parse(page: Path) -> _Collector:
-    collector = _Collector()
-    collector.feed(page.read_text(encoding="utf-8"))
-    return collector
-
-
-def site_pages(html: Path) -> list[Path]:
-    return sorted(p for p in html.rglob("*.html") if not p.relative_to(html).parts[0].startswith(NOT_PAGES))
+from tests.site import parse, site_pages
 
 
 def broken_links(html: Path) -> list[str]:

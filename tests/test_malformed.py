@@ -100,6 +100,9 @@ CASES = {
     "year-precision date not on 1 January": Case(
         "events", "events.csv", _cell(2, "date_precision", "year"), 2, "date", "2022-09-15"
     ),
+    "second dated column of a table, wrong precision": Case(
+        "memberships", "memberships.csv", _cell(6, "left_precision", "month"), 6, "left", "2009-08-18"
+    ),
     "dangling id in a source list": Case(
         "claims", "claims.csv", _cell(2, "source_ids", "nobody-2099-nothing"), 2, "source_ids", "nobody-2099-nothing"
     ),
