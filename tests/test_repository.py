@@ -24,8 +24,8 @@ def test_quick_start_has_exactly_two_commands():
     assert len(quick_start_commands()) == 2
 
 
-#: Lines .ci/run may run before the Quick start: installing the browser checks' tools, nothing else.
-CI_SETUP = ("command -v chromium >/dev/null || {", "npm ci --prefix tests/browser ")
+#: Lines .ci/run may run before the Quick start: installing the browser and PDF checks' tools, nothing else.
+CI_SETUP = ("debian_packages=", "dpkg -s $debian_packages >/dev/null 2>&1 || {", "npm ci --prefix tests/browser ")
 
 
 def test_ci_runs_exactly_the_quick_start_commands():
@@ -36,6 +36,17 @@ def test_ci_runs_exactly_the_quick_start_commands():
     setup, quick_start = commands[:-2], commands[-2:]
     assert quick_start == quick_start_commands()
     assert all(line.startswith(CI_SETUP) for line in setup), setup
+
+
+def test_ci_installs_what_the_readme_lists_for_the_pdf():
+    """A new CI machine has only what .ci/run installs: without the PDF tools the PDF test would skip unseen."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci_packages = set(re.search(r'^debian_packages="(.*)"$', script, re.M).group(1).split())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pdf_install = re.search(r"apt-get install (.*?)\n\.venv", readme.split("## The PDF", 1)[1], re.S).group(1)
+    readme_packages = {word for word in pdf_install.split() if not word.startswith("-") and word != "\\"}
+    assert readme_packages and readme_packages <= ci_packages, readme_packages - ci_packages
+    assert "chromium" in ci_packages
 
 
 def test_citation_file_is_valid_cff():
