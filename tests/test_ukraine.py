@@ -17,7 +17,14 @@ def _complete_resolutions():
 
 def test_some_resolutions_have_every_member():
     _, complete = _complete_resolutions()
-    assert {"68/262", "ES-11/1"} <= set(complete)
+    assert {"68/262", "ES-11/1", "ES-11/3"} <= set(complete)
+
+
+def test_complete_resolutions_list_the_same_members():
+    """Two all-member copies from different transcribers must agree on who the members are."""
+    votes, complete = _complete_resolutions()
+    members = {resolution: frozenset(votes[votes["resolution"] == resolution]["iso3"]) for resolution in complete}
+    assert len(set(members.values())) == 1, {r: len(m) for r, m in members.items()}
 
 
 def test_complete_resolutions_match_official_totals():
