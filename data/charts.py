@@ -108,6 +108,9 @@ class Table:
     becomes a real table in the PDF.
     """
 
+    #: Characters in a line of the printed page, the measure for column widths and for "too wide to print".
+    LINE = 78
+
     def __init__(self, frame: pd.DataFrame, shown: pd.DataFrame, escape: bool, name: str) -> None:
         self.frame, self.shown, self.escape, self.name = frame, shown, escape, name
 
@@ -127,13 +130,63 @@ class Table:
         return f'<p class="kz-table-download">{link}</p>'
 
     def _repr_markdown_(self) -> str:
-        def cell(value: object) -> str:
-            return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(self._plain(str(value)).split()))
+        rows = [[self._cell(v) for v in row] for row in self.shown.itertuples(index=False)]
+        columns = [self._cell(c) for c in self.shown.columns]
+        if sum(full for full, _ in self._needs()) > 2 * self.LINE:
+            return self._records(columns, rows)
+        header = "| " + " | ".join(columns) + " |"
+        rule = "|" + "|".join("---" for _ in columns) + "|"
+        body = ["| " + " | ".join(row) + " |" for row in rows]
+        # LaTeX sets a table that is not a longtable on one page, so a long one ran over the footer; and without
+        # widths every column got the same share, squeezing names and codes into hyphenated slivers.
+        options = f":class: longtable\n:widths: {' '.join(map(str, self._widths()))}"
+        return "\n".join(["```{table}", options, "", header, rule, *body, "```"])
 
-        header = "| " + " | ".join(cell(c) for c in self.shown.columns) + " |"
-        rule = "|" + "|".join("---" for _ in self.shown.columns) + "|"
-        rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in self.shown.itertuples(index=False)]
-        return "\n".join([header, rule, *rows])
+    def _cell(self, value: object) -> str:
+        return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(self._plain(str(value)).split()))
+
+    def _records(self, columns: list[str], rows: list[list[str]]) -> str:
+        """A table too wide for a printed page, as one short block per row: codes and dates on the first line,
+        each longer text in its own paragraph, so no column is squeezed to a word per line."""
+        long = [full > 16 for full, _ in self._needs()]
+        blocks = []
+        for row in rows:
+            head = [f"**{columns[0]}: {row[0]}**"]
+            head += [
+                f"{c}: {v}" for c, v, is_long in zip(columns[1:], row[1:], long[1:], strict=True) if v and not is_long
+            ]
+            texts = [
+                f"*{c}:* {v}" for c, v, is_long in zip(columns[1:], row[1:], long[1:], strict=True) if v and is_long
+            ]
+            blocks.append("\n\n".join([" · ".join(head), *texts]))
+        return "\n\n".join(blocks)
+
+    def _needs(self) -> list[tuple[int, int]]:
+        """For each column: its longest text (at most 48) and its longest word (at most 14), in characters."""
+        needs = []
+        for position, column in enumerate(self.shown.columns):
+            texts = [self._plain(str(column))]
+            texts += [self._plain(str(row[position])) for row in self.shown.itertuples(index=False)]
+            longest_word = max(len(word) for text in texts for word in (text.split() or [""]))
+            needs.append((min(max(map(len, texts)), 48), min(max(longest_word, 4), 14)))
+        return needs
+
+    def _widths(self) -> list[int]:
+        """Relative column widths for the PDF, in characters of a printed line of about ``LINE`` characters.
+
+        Short columns (codes, dates, counts) get all they need, since LaTeX cannot break a date or an id; long text
+        columns share what is left in proportion to their longest cell, so a note does not squeeze a date.
+        """
+        needs = self._needs()
+        if sum(full for full, _ in needs) <= self.LINE:
+            return [max(full, 4) for full, _ in needs]
+        short = [full <= 12 for full, _ in needs]
+        left = max(self.LINE - sum(full for (full, _), is_short in zip(needs, short, strict=True) if is_short), 1)
+        long_total = sum(full for (full, _), is_short in zip(needs, short, strict=True) if not is_short) or 1
+        return [
+            max(full, 4) if is_short else max(round(full * left / long_total), word)
+            for (full, word), is_short in zip(needs, short, strict=True)
+        ]
 
     def __repr__(self) -> str:
         return f"<table of {len(self.shown)} rows: {', '.join(map(str, self.shown.columns))}>"
