@@ -132,23 +132,24 @@ class Table:
     def _repr_markdown_(self) -> str:
         rows = [[self._cell(v) for v in row] for row in self.shown.itertuples(index=False)]
         columns = [self._cell(c) for c in self.shown.columns]
-        if sum(full for full, _ in self._needs()) > 2 * self.LINE:
-            return self._records(columns, rows)
+        needs = self._needs()
+        if sum(full for full, _ in needs) > 2 * self.LINE:
+            return self._records(columns, rows, needs)
         header = "| " + " | ".join(columns) + " |"
         rule = "|" + "|".join("---" for _ in columns) + "|"
         body = ["| " + " | ".join(row) + " |" for row in rows]
         # LaTeX sets a table that is not a longtable on one page, so a long one ran over the footer; and without
         # widths every column got the same share, squeezing names and codes into hyphenated slivers.
-        options = f":class: longtable\n:widths: {' '.join(map(str, self._widths()))}"
+        options = f":class: longtable\n:widths: {' '.join(map(str, self._widths(needs)))}"
         return "\n".join(["```{table}", options, "", header, rule, *body, "```"])
 
     def _cell(self, value: object) -> str:
         return re.sub(r"([\\`*_$|<>\[\]])", r"\\\1", " ".join(self._plain(str(value)).split()))
 
-    def _records(self, columns: list[str], rows: list[list[str]]) -> str:
+    def _records(self, columns: list[str], rows: list[list[str]], needs: list[tuple[int, int]]) -> str:
         """A table too wide for a printed page, as one short block per row: codes and dates on the first line,
         each longer text in its own paragraph, so no column is squeezed to a word per line."""
-        long = [full > 16 for full, _ in self._needs()]
+        long = [full > 16 for full, _ in needs]
         blocks = []
         for row in rows:
             head = [f"**{columns[0]}: {row[0]}**"]
@@ -165,19 +166,17 @@ class Table:
         """For each column: its longest text (at most 48) and its longest word (at most 14), in characters."""
         needs = []
         for position, column in enumerate(self.shown.columns):
-            texts = [self._plain(str(column))]
-            texts += [self._plain(str(row[position])) for row in self.shown.itertuples(index=False)]
+            texts = [self._plain(str(value)) for value in (column, *self.shown.iloc[:, position])]
             longest_word = max(len(word) for text in texts for word in (text.split() or [""]))
             needs.append((min(max(map(len, texts)), 48), min(max(longest_word, 4), 14)))
         return needs
 
-    def _widths(self) -> list[int]:
+    def _widths(self, needs: list[tuple[int, int]]) -> list[int]:
         """Relative column widths for the PDF, in characters of a printed line of about ``LINE`` characters.
 
         Short columns (codes, dates, counts) get all they need, since LaTeX cannot break a date or an id; long text
         columns share what is left in proportion to their longest cell, so a note does not squeeze a date.
         """
-        needs = self._needs()
         if sum(full for full, _ in needs) <= self.LINE:
             return [max(full, 4) for full, _ in needs]
         short = [full <= 12 for full, _ in needs]
