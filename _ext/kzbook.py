@@ -190,6 +190,8 @@ def _footer(app: Sphinx, config) -> None:
     app.kzbook_pdf = built_pdf(app)
     if config.release and config.release != meta["version"]:
         raise ValueError(f"_config.yml release {config.release} differs from CITATION.cff version {meta['version']}")
+    # Sphinx's short version is derived here rather than written in _config.yml, where it once lagged a release.
+    config.version = meta["version"].rsplit(".", 1)[0]
     offer = f' · <a href="{PDF_LINK}">PDF</a>' if app.kzbook_pdf else ""
     config.html_theme_options["extra_footer"] = (
         f'<p>Version {meta["version"]} · data cut-off {meta["cutoff"]} · <a href="{HOWTO_LINK}">how to cite</a>'

@@ -73,7 +73,6 @@ def test_one_version_everywhere_and_in_the_changelog():
     package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     version = str(cff["version"])
     assert str(config["sphinx"]["config"]["release"]) == version == package["version"]
-    assert version.startswith(str(config["sphinx"]["config"]["version"]) + "."), "Sphinx's short version lags"
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"^## {re.escape(version)} ", changelog, re.M), f"CHANGELOG.md has no entry for {version}"
 
