@@ -33,9 +33,8 @@ def validate_data(app, config) -> None:
     """
     import os
 
-    from kzdata import DataError, _package
-
     from kzbook.execution import descriptor_path, stop_with
+    from kzdata import DataError, _package
 
     package = descriptor_path(Path(app.srcdir))
     try:
@@ -51,9 +50,9 @@ def validate_data(app, config) -> None:
         text=True,
         check=False,
     )
-    stop_with(
-        f"The data package {package} failed validation; nothing was built.\n{(report.stdout + report.stderr).rstrip()}"
-    )
+    # The report without its "ok" lines, so the problems are what the reader sees last.
+    lines = [line for line in (report.stdout + report.stderr).splitlines() if not line.rstrip().endswith(" ok")]
+    stop_with(f"The data package {package} failed validation; nothing was built.\n" + "\n".join(lines))
 
 
 def _dedupe_scripts(app, pagename: str, templatename: str, context: dict, doctree) -> None:
