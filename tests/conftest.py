@@ -24,6 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SEEDS = ROOT / "seeds"
+# The book's Sphinx extension (a package in _ext/), so tests can call its functions.
+sys.path.insert(0, str(ROOT / "_ext"))
 
 # Inherited by the kernels nbval starts, so outputs match the stored ones.
 os.environ["PYTHONHASHSEED"] = "0"
