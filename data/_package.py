@@ -332,20 +332,26 @@ def _year(published: Any) -> str:
 
 
 def cite(name: str, package: Path | None = None) -> str:
-    """A citation for a table that credits the original publishers first.
+    """A citation for a table that credits the original publishers first, one document per line.
 
     Readers who reuse a figure should cite where the number was published;
-    the book is cited as the place it was gathered and checked.
+    the book is cited as the place it was gathered and checked. Each document
+    line gives its publisher, year, title, address and the date it was read.
     """
     _cache.record(name)
     meta = descriptor(package)
     entry = resource(name, package)
     originals = sources_for(name, package)
-    credits = "; ".join(
-        f"{row.publisher} ({_year(row.published)}), {row.title}" for row in originals.itertuples(index=False)
-    )
     book = f"{meta['title']}, data package version {meta['version']}, table '{name}' ({entry['title']})"
-    return f"{credits}. Compiled in: {book}." if credits else f"{book}."
+    if originals.empty:
+        return f"{book}."
+    lines = [f"{entry['title']}: original publishers"]
+    for row in originals.itertuples(index=False):
+        address = f" {row.url}" if pd.notna(row.url) and row.url else ""
+        accessed = f" (accessed {row.accessed.date().isoformat()})" if pd.notna(row.accessed) else ""
+        lines.append(f"- {row.publisher} ({_year(row.published)}). {row.title}.{address}{accessed}")
+    lines.append(f"Compiled in: {book}.")
+    return "\n".join(lines)
 
 
 def validate_all(package: Path | None = None) -> dict[str, list[Problem]]:
