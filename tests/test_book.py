@@ -18,6 +18,8 @@ import kzdata
 from tests.conftest import BOOK_PAGES as PAGES
 from tests.conftest import ROOT, network_isolation, shared_build
 
+pytestmark = pytest.mark.slow
+
 
 def page_text(html: Path, page: str) -> str:
     return (html / f"{page}.html").read_text(encoding="utf-8")
