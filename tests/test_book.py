@@ -163,3 +163,10 @@ def test_cite_block_has_its_own_number_and_is_in_the_contents(built_html, page):
     heading = re.search(r'<h2><span class="section-number">([^<]+)</span>Cite this chapter', text)
     assert heading and heading.group(1).strip() != number and heading.group(1).startswith(number)
     assert 'class="reference internal nav-link" href="#cite-this-chapter"' in text
+
+
+def test_printed_text_wraps_and_the_books_own_stylesheet_is_kept(built_html):
+    """Long printed lines (a table's citation) wrap instead of scrolling; the extension's CSS overwrites nothing."""
+    wrap = (built_html / "_static" / "kzbook-wrap.css").read_text(encoding="utf-8")
+    assert "pre-wrap" in wrap and "kzbook-wrap.css" in page_text(built_html, "chapters/01_history")
+    assert (built_html / "_static" / "kzbook.css").read_bytes() == (ROOT / "_static" / "kzbook.css").read_bytes()

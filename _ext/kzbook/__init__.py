@@ -101,5 +101,5 @@ def setup(app) -> dict:
     app.connect("build-finished", downloads.on_build_finished)
     app.add_directive("kzbook-citation", citation.BookCitation)
     app.add_directive("kzbook-data-downloads", downloads.DataDownloads)
-    app.add_css_file("kzbook.css")
+    app.add_css_file("kzbook-wrap.css")
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
