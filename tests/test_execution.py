@@ -231,3 +231,17 @@ def test_a_broken_data_file_stops_the_build_at_once_with_the_report(tmp_path):
     assert "with errors" in last[-1], last
     assert any("census_ethnicity" in line and "seventy" in line for line in last), last
     assert elapsed < 60, f"the build took {elapsed:.0f} s to report a broken table"
+
+
+@pytest.mark.slow
+def test_a_failing_cell_stops_the_build_naming_the_notebook(tmp_path):
+    book, output = copy_book(tmp_path / "book"), tmp_path / "out"
+    path = book / "chapters" / "claims_audit.ipynb"
+    notebook = stored(path)
+    notebook.cells.append(new_code_cell('raise ValueError("a cell that fails on purpose")'))
+    nbformat.write(notebook, path)
+    result = build_book(book, output)
+    assert result.returncode != 0
+    last = "\n".join(result.stderr.strip().splitlines()[-40:])
+    assert "chapters/claims_audit.ipynb failed" in last and "a cell that fails on purpose" in last, last
+    assert executed_notebooks(result.stdout + result.stderr) == []
