@@ -111,6 +111,12 @@ def test_markdown_edits_keep_the_key_and_code_edits_change_it():
     assert not execution.is_current(notebook, path.parent, package)
 
 
+def test_a_new_library_release_makes_every_notebook_stale(monkeypatch):
+    monkeypatch.setattr(execution, "library_versions", lambda: "pandas=99.0")
+    package = ROOT / "data" / "datapackage.json"
+    assert not any(execution.is_current(stored(p), p.parent, package) for p in NOTEBOOKS)
+
+
 def test_changed_or_missing_figure_data_makes_a_notebook_stale(tmp_path):
     chapters = tmp_path / "chapters"
     shutil.copytree(CHAPTERS / execution.FIGURE_DATA, chapters / execution.FIGURE_DATA)

@@ -23,6 +23,7 @@ build.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -73,9 +74,28 @@ def data_fingerprint(tables: Iterable[str], package: Path) -> str:
     return _cache.inputs_digest(tables, _package.descriptor(package), package.parent)
 
 
+#: Libraries whose release changes what a notebook computes or draws (all pinned in requirements.txt).
+LIBRARIES = ("numpy", "pandas", "matplotlib", "networkx", "myst-nb")
+
+
+@functools.cache
+def library_versions() -> str:
+    """The installed releases of :data:`LIBRARIES`; a new pin makes every notebook execute once."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
+
+    return ",".join(f"{name}={installed(name)}" for name in LIBRARIES)
+
+
 def notebook_key(notebook: nbformat.NotebookNode, tables: Iterable[str], package: Path) -> str:
-    """The key a notebook's outputs are valid under: its code and the data it read."""
-    return hashlib.sha256(f"{code_digest(notebook)}:{data_fingerprint(tables, package)}".encode()).hexdigest()
+    """The key a notebook's outputs are valid under: its code, the libraries it runs on and the data it read."""
+    parts = f"{code_digest(notebook)}:{library_versions()}:{data_fingerprint(tables, package)}"
+    return hashlib.sha256(parts.encode()).hexdigest()
 
 
 def figure_files(notebook: nbformat.NotebookNode) -> list[str]:
