@@ -3,8 +3,9 @@
 The stored notebook is the cache. Each executed notebook carries, in its
 metadata under ``kzbook``, the tables its kernel read (``kzdata`` records every
 table it is asked for), the hashes of the figure-data files it wrote, and a
-*key*: a hash of its code cells, of the data module's code, of the package-level
-descriptor fields and of each table it read (file bytes and descriptor entry).
+*key*: a hash of its code cells, of the releases of the libraries that compute and
+draw, of the data module's code, of the package-level descriptor fields and of
+each table it read (file bytes and descriptor entry).
 
 At build time a notebook whose stored key equals the key computed from today's
 files, and whose figure-data files are the ones it wrote, is rendered as stored,
