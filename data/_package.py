@@ -14,11 +14,13 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from kzdata import _cache
 
 #: The descriptor shipped with the package. Functions take ``package=`` to read
 #: another copy; the KZDATA_DESCRIPTOR environment variable does the same for a
@@ -81,23 +83,23 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-@cache
-def _descriptor(path: Path, mtime_ns: int) -> dict[str, Any]:
-    """Parse a descriptor once per version of the file (the mtime is the key)."""
+@lru_cache(maxsize=64)
+def _descriptor(path: Path, content: bytes) -> dict[str, Any]:
+    """Parse a descriptor once per content (the hash is the key; a file time could miss a quick edit)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        return json.loads(content.decode("utf-8"))
+    except ValueError as error:
         raise DataError("datapackage", [Problem(str(path), None, None, None, str(error))]) from error
 
 
 def descriptor(package: Path | None = None) -> dict[str, Any]:
-    """The parsed data package descriptor (cached until the file changes)."""
+    """The parsed data package descriptor (cached until the file's content changes)."""
     path = Path(package or DEFAULT_DESCRIPTOR).resolve()
     try:
-        mtime = path.stat().st_mtime_ns
+        content = path.read_bytes()
     except OSError as error:
         raise DataError("datapackage", [Problem(str(path), None, None, None, str(error))]) from error
-    return _descriptor(path, mtime)
+    return _descriptor(path, content)
 
 
 def resource(name: str, package: Path | None = None) -> dict[str, Any]:
@@ -136,7 +138,8 @@ def _frictionless_problems(name: str, package: Path | None) -> list[Problem]:
     shown = _display_path(resource_path(name, package))
     with frictionless.system.use_context(trusted=True):  # claims.csv sits in ../seeds
         try:
-            target = frictionless.Package(descriptor(package), basepath=str(path.parent)).get_resource(name)
+            target = frictionless.Package(_cache.subset(descriptor(package), name), basepath=str(path.parent))
+            target = target.get_resource(name)
             report = target.validate()
         except frictionless.FrictionlessException as error:
             reasons = "; ".join(reason.message for reason in error.reasons)
@@ -242,13 +245,32 @@ def _typed(frame: pd.DataFrame, schema: dict[str, Any]) -> pd.DataFrame:
 def load(name: str, package: Path | None = None) -> pd.DataFrame:
     """Validate a table against the data package and return it typed.
 
-    Validation runs on every load because a stale or hand-edited CSV is the
-    commonest way a wrong number reaches a page; it costs a few milliseconds.
+    A stale or hand-edited CSV is the commonest way a wrong number reaches a
+    page, so a table is validated before its content is first used. A success
+    is remembered under a hash of the content it checked (see ``_cache``): an
+    unchanged table is not validated again, a changed one always is, and a
+    repeated call returns a copy of the table already read.
     """
-    problems = _frictionless_problems(name, package)
-    if problems:
-        raise DataError(name, problems)
+    _cache.record(name)
+    with _cache.paused():
+        return _load(name, package)
+
+
+def _load(name: str, package: Path | None) -> pd.DataFrame:
     schema = resource(name, package)["schema"]
+    path = Path(package or DEFAULT_DESCRIPTOR).resolve()
+    try:
+        key = _cache.validation_key(descriptor(package), path.parent, name)
+    except OSError:
+        key = None  # unreadable: validation below reports it
+    kept = _cache.frame(key) if key else None
+    if kept is not None:
+        return kept
+    validated = key is not None and _cache.is_valid(key, path.parent)
+    if not validated:
+        problems = _frictionless_problems(name, package)
+        if problems:
+            raise DataError(name, problems)
     missing = schema.get("missingValues", [""])
     frame = pd.read_csv(
         resource_path(name, package),
@@ -257,19 +279,26 @@ def load(name: str, package: Path | None = None) -> pd.DataFrame:
         na_values=missing,
     )
     frame = _typed(frame, schema)
-    problems = _list_problems(name, package, frame) + _precision_problems(name, package, frame)
-    if problems:
-        raise DataError(name, problems)
+    if not validated:
+        problems = _list_problems(name, package, frame) + _precision_problems(name, package, frame)
+        if problems:
+            raise DataError(name, problems)
+        if key is not None:
+            _cache.mark_valid(key, path.parent)
+    if key is not None:
+        _cache.keep_frame(key, frame)
     return frame
 
 
 def names(package: Path | None = None) -> list[str]:
     """The names of all tables, in the order the descriptor lists them."""
+    _cache.record(_cache.NAMES)
     return [entry["name"] for entry in descriptor(package)["resources"]]
 
 
 def describe(name: str, package: Path | None = None) -> dict[str, Any]:
     """A table's metadata exactly as the descriptor states it."""
+    _cache.record(name)
     return resource(name, package)
 
 
@@ -279,6 +308,7 @@ def sources_for(name: str, package: Path | None = None) -> pd.DataFrame:
     Curated tables name a source on every row; derived tables name theirs in
     the descriptor. Either way the reader gets publisher, title, URL and dates.
     """
+    _cache.record(name)
     table = load("sources", package=package)
     entry = resource(name, package)
     ids: list[str] = [s["source_id"] for s in entry.get("x-sources", [])]
@@ -302,19 +332,26 @@ def _year(published: Any) -> str:
 
 
 def cite(name: str, package: Path | None = None) -> str:
-    """A citation for a table that credits the original publishers first.
+    """A citation for a table that credits the original publishers first, one document per line.
 
     Readers who reuse a figure should cite where the number was published;
-    the book is cited as the place it was gathered and checked.
+    the book is cited as the place it was gathered and checked. Each document
+    line gives its publisher, year, title, address and the date it was read.
     """
+    _cache.record(name)
     meta = descriptor(package)
     entry = resource(name, package)
     originals = sources_for(name, package)
-    credits = "; ".join(
-        f"{row.publisher} ({_year(row.published)}), {row.title}" for row in originals.itertuples(index=False)
-    )
     book = f"{meta['title']}, data package version {meta['version']}, table '{name}' ({entry['title']})"
-    return f"{credits}. Compiled in: {book}." if credits else f"{book}."
+    if originals.empty:
+        return f"{book}."
+    lines = [f"{entry['title']}: original publishers"]
+    for row in originals.itertuples(index=False):
+        address = f" {row.url}" if pd.notna(row.url) and row.url else ""
+        accessed = f" (accessed {row.accessed.date().isoformat()})" if pd.notna(row.accessed) else ""
+        lines.append(f"- {row.publisher} ({_year(row.published)}). {row.title}.{address}{accessed}")
+    lines.append(f"Compiled in: {book}.")
+    return "\n".join(lines)
 
 
 def validate_all(package: Path | None = None) -> dict[str, list[Problem]]:

@@ -1,20 +1,24 @@
 """The book builds with warnings as errors, and the built pages carry the data's numbers.
 
-The build runs once per test session into a temporary folder (a minute or so),
-then each test reads the HTML it produced.
+The build runs once per test run, from a clean copy of the sources, into a
+temporary folder (see ``shared_build`` in conftest.py); each test reads the
+HTML it produced. Rebuilds and data edits are tested in test_execution.py.
 """
 
 from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 
 import kzdata
 from tests.conftest import BOOK_PAGES as PAGES
-from tests.conftest import ROOT, build_book, copy_book, network_isolation
+from tests.conftest import ROOT, network_isolation, shared_build
+
+pytestmark = pytest.mark.slow
 
 
 def page_text(html: Path, page: str) -> str:
@@ -60,46 +64,21 @@ def test_no_unresolved_glue_or_references(built_html):
         assert "glue:" not in text and "??" not in text, page
 
 
-def test_rebuild_with_nothing_changed_executes_nothing(built_html):
-    result = build_book(ROOT, built_html.parent.parent)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert "Executed notebook" not in result.stdout + result.stderr
-
-
-@pytest.fixture(scope="module")
-def second_build(tmp_path_factory) -> tuple[Path, Path]:
-    """A clean copy of the sources, built once: (the copy, its output folder)."""
-    folder = tmp_path_factory.mktemp("second")
-    book, output = copy_book(folder / "book"), folder / "out"
-    result = build_book(book, output)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return book, output
+@pytest.fixture(scope="session")
+def second_build(tmp_path_factory) -> Path:
+    """Another clean copy of the sources, built once per run: its HTML folder."""
+    return shared_build(tmp_path_factory, "second")
 
 
 def test_two_clean_builds_give_byte_identical_chapter_pages(built_html, second_build):
     """A reader who re-builds the book gets the very same pages, figures included."""
-    _, output = second_build
-    other = output / "_build" / "html"
+    other = second_build
     pages = [page for page in PAGES if page.startswith("chapters/")]
     different = [page for page in pages if page_text(built_html, page) != page_text(other, page)]
     assert not different, different
     images = sorted(p.relative_to(built_html) for p in (built_html / "_images").glob("*.png"))
     assert images and images == sorted(p.relative_to(other) for p in (other / "_images").glob("*.png"))
     assert all((built_html / i).read_bytes() == (other / i).read_bytes() for i in images)
-
-
-def test_changed_data_reaches_the_page_on_rebuild(second_build):
-    """A rebuild after a data edit re-executes the notebooks, so the page never shows stale numbers."""
-    book, output = second_build
-    census = book / "data" / "census_ethnicity.csv"
-    text = census.read_text(encoding="utf-8")
-    assert "\n2021,Kazakhs,,70.4," in text, "test fixture row moved; update this test"
-    census.write_text(text.replace("\n2021,Kazakhs,,70.4,", "\n2021,Kazakhs,,71.9,"), encoding="utf-8")
-    result = build_book(book, output)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    page = (output / "_build" / "html" / "chapters" / "01_history.html").read_text(encoding="utf-8")
-    assert "2021 census Kazakhs were <span" in page
-    assert '<span class="pasted-text">71.9</span>' in page
 
 
 def test_every_figure_and_table_offers_its_data(built_html):
@@ -131,3 +110,63 @@ def test_every_page_shows_version_and_cut_off_and_every_chapter_a_generated_cita
         assert block, f"{page}: no cite block"
         assert f"version {version} (data cut-off {cutoff})" in block.group(1)
         assert "incollection{kzbook" in block.group(1) and f"version = {{{version}}}" in block.group(1)
+
+
+def archive(html: Path) -> Path:
+    (found,) = (html / "downloads").glob("kzdata-*.zip")
+    return found
+
+
+def test_data_archive_unzips_to_a_package_that_validates_and_holds_every_table(built_html, tmp_path):
+    """The download is a data package in its own right: every table the descriptor names, and it validates."""
+    with zipfile.ZipFile(archive(built_html)) as bundle:
+        bundle.extractall(tmp_path)
+    (folder,) = tmp_path.iterdir()
+    package = folder / "data" / "datapackage.json"
+    tables = kzdata.names(package=package)
+    assert tables == kzdata.names(), "the archive's descriptor is not the book's"
+    for name in tables:
+        path = kzdata._package.resource_path(name, package)
+        assert path.is_relative_to(folder) and path.is_file(), f"{name}: {path} missing from the archive"
+        original = kzdata._package.resource_path(name)
+        assert path.read_bytes() == original.read_bytes(), f"{name}: archived file differs from the book's"
+    assert not [name for name, problems in kzdata.validate_all(package=package).items() if problems]
+    assert (folder / "README.txt").is_file()
+
+
+def test_data_archive_is_byte_identical_across_two_clean_builds(built_html, second_build):
+    assert archive(built_html).name == archive(second_build).name
+    assert archive(built_html).read_bytes() == archive(second_build).read_bytes()
+
+
+def registered(page: str) -> set[str]:
+    lines = (ROOT / "tests" / "anchors.txt").read_text(encoding="utf-8").splitlines()
+    return {line.split("#", 1)[1] for line in lines if line.startswith(f"{page}.html#")}
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page.startswith("chapters/")])
+def test_copyable_heading_links_are_the_registered_labels(built_html, page):
+    """The '#' beside each heading and the page's Contents link to the stable label, not to a text slug."""
+    text = page_text(built_html, page)
+    labels = registered(page) | {"cite-this-chapter"}
+    headings = re.findall(r'<h[1-4]>.*?<a class="headerlink" href="#([^"]+)"', text, re.S)
+    contents = re.findall(r'class="reference internal nav-link" href="#([^"]+)"', text)
+    assert headings and contents
+    assert [h for h in headings if h not in labels] == [], "heading links that are not registered labels"
+    assert [c for c in contents if c not in labels] == [], "Contents links that are not registered labels"
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page.startswith("chapters/0")])
+def test_cite_block_has_its_own_number_and_is_in_the_contents(built_html, page):
+    text = page_text(built_html, page)
+    number = re.search(r'<h1><span class="section-number">([^<]+)</span>', text).group(1).strip()
+    heading = re.search(r'<h2><span class="section-number">([^<]+)</span>Cite this chapter', text)
+    assert heading and heading.group(1).strip() != number and heading.group(1).startswith(number)
+    assert 'class="reference internal nav-link" href="#cite-this-chapter"' in text
+
+
+def test_printed_text_wraps_and_the_books_own_stylesheet_is_kept(built_html):
+    """Long printed lines (a table's citation) wrap instead of scrolling; the extension's CSS overwrites nothing."""
+    wrap = (built_html / "_static" / "kzbook-wrap.css").read_text(encoding="utf-8")
+    assert "pre-wrap" in wrap and "kzbook-wrap.css" in page_text(built_html, "chapters/01_history")
+    assert (built_html / "_static" / "kzbook.css").read_bytes() == (ROOT / "_static" / "kzbook.css").read_bytes()
