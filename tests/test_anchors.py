@@ -38,6 +38,7 @@ def test_no_published_anchor_has_left_the_registry():
     assert not dropped, "anchors published in a release were removed from anchors.txt:\n" + "\n".join(dropped)
 
 
+@pytest.mark.slow
 def test_every_registered_anchor_is_in_the_built_html(built_html: Path):
     registry = list(dict.fromkeys(anchors.registered() + [a for listed in _released().values() for a in listed]))
     assert registry, "the registry is empty"
