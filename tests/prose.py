@@ -166,7 +166,8 @@ PROCESS_PHRASES: dict[str, str] = {
     r"\bcould not be (?:reached|opened|accessed|loaded|downloaded)\b": "say what is missing",
     r"\bwas (?:not reachable|unreachable|offline|behind a paywall)\b": "say what is missing",
     r"\b(?:was|were) unable to (?:reach|open|access|find|read)\b": "say what is missing",
-    r"\b(?:sources?|pages?|reports?|estimates?|documents?|accounts?|figures?|statements?|records?|series|polls?) (?:that )?we (?:read|found|saw|consulted)\b": (
+    r"\b(?:sources?|pages?|reports?|estimates?|documents?|accounts?|figures?|statements?|records?|series|polls?)"
+    r" (?:that )?we (?:read|found|saw|consulted)\b": (
         "say 'the sources' or name them; the reader cannot check what the authors happened to read"
     ),
     r"\bwe (?:found|find) no\b": "say what is missing: 'no source gives ...', 'no count has been published'",
