@@ -408,8 +408,14 @@ def table(
     raw = frame
     shown = frame.astype("object").where(frame.notna(), "")
     dropped = []
+    dated = {date for _, date, _ in _precision_pairs()}
     for column in frame.columns:
         values = frame[column]
+        if column in dated and not pd.api.types.is_datetime64_any_dtype(values):
+            # A date the notebook already turned into ISO text still prints at its precision.
+            text = values.dropna().astype("str")
+            if len(text) and text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                values = pd.to_datetime(values, format="%Y-%m-%d")
         if pd.api.types.is_datetime64_any_dtype(values):
             precision = _precisions(frame, column)
             if precision is None:

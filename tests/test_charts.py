@@ -120,6 +120,14 @@ def test_an_events_table_prints_each_date_at_its_precision_and_drops_the_precisi
     assert again["Date"].tolist() == expected
 
 
+def test_a_date_already_written_as_iso_text_still_prints_at_its_precision():
+    events = kzdata.load("events")
+    rows = events[events["date_precision"] == "year"].head(2)
+    shown = table(rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))[["date", "date_precision", "event"]]).shown
+    assert shown["Date"].tolist() == [str(d.year) for d in rows["date"]]
+    assert "Precision of the date" not in shown.columns
+
+
 def test_booleans_print_as_words_and_the_csv_keeps_raw_values():
     census = kzdata.load("census_ethnicity").head(3)
     shown = table(census, name="census")
