@@ -337,7 +337,7 @@ def date_text(value: object, precision: str | None = "day") -> str:
     return f"{stamp.day} {_MONTH_NAMES[stamp.month - 1]} {stamp.year}"
 
 
-def _precisions(frame: pd.DataFrame, column: str) -> pd.Series | None:
+def _precisions(frame: pd.DataFrame, column: str, dates: pd.Series) -> pd.Series | None:
     """The precision of each date in a column: from the frame's own precision column, or from its table.
 
     A frame that kept a table's key columns but dropped the precision column
@@ -354,7 +354,11 @@ def _precisions(frame: pd.DataFrame, column: str) -> pd.Series | None:
         if column not in keys or len(keys) < 2:
             continue
         source = load(table)[[*keys, precision]].drop_duplicates(keys)
-        merged = frame[keys].merge(source, on=keys, how="left", validate="many_to_one")
+        wanted = frame[keys].assign(**{column: dates})
+        try:
+            merged = wanted.merge(source, on=keys, how="left", validate="many_to_one")
+        except (ValueError, TypeError):  # keys of other types than the table's: the precision stays unknown
+            continue
         if merged[precision].notna().all():
             return pd.Series(merged[precision].to_numpy(), index=frame.index, dtype="object")
     return pd.Series(None, index=frame.index, dtype="object") if pairs else None
@@ -417,7 +421,7 @@ def table(
             if len(text) and text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
                 values = pd.to_datetime(values, format="%Y-%m-%d")
         if pd.api.types.is_datetime64_any_dtype(values):
-            precision = _precisions(frame, column)
+            precision = _precisions(frame, column, values)
             if precision is None:
                 shown[column] = [date_text(v) for v in values]
             else:

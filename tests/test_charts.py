@@ -126,6 +126,9 @@ def test_a_date_already_written_as_iso_text_still_prints_at_its_precision():
     shown = table(rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))[["date", "date_precision", "event"]]).shown
     assert shown["Date"].tolist() == [str(d.year) for d in rows["date"]]
     assert "Precision of the date" not in shown.columns
+    # Without the precision column too: the precision is found again from the events table.
+    text_only = rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))[["date", "theme", "event"]]
+    assert table(text_only).shown["Date"].tolist() == [str(d.year) for d in rows["date"]]
 
 
 def test_booleans_print_as_words_and_the_csv_keeps_raw_values():
