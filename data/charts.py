@@ -8,6 +8,7 @@ the same colour in every chapter, and so do the census groups named after them.
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from pathlib import Path
@@ -18,7 +19,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kzdata._package import load, sources_for
+from kzdata import grading
+from kzdata._package import descriptor, load
 
 STYLE = Path(__file__).with_name("kzdata.mplstyle")
 
@@ -59,27 +61,62 @@ def short_publisher(publisher: str) -> str:
     return publisher.split(" (", 1)[0]
 
 
-def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> None:
-    """Write 'Source: …' under a chart, built from the data's own provenance.
+#: What every source line ends with: where the reader finds every document, not only the ones named.
+FULL_LIST = "Full list: figure CSV and the data page."
+#: Said under a figure whose every document is of the weakest kind.
+WEAKEST_ONLY = "Rests only on secondary web pages (blogs, aggregators, mirrors)."
+#: Characters in a line of the source line, and how many lines it may take.
+SOURCE_WIDTH, SOURCE_LINES = 120, 2
+
+
+def source_text(*tables: str, rows: pd.DataFrame | None = None, note: str = "") -> str:
+    """The text of a figure's source line: the strongest publishers first, in at most two lines.
+
+    Publishers are ranked by the grade of their best document (official
+    statistics first, blogs and mirrors last) and then by how many plotted rows
+    they carry; as many are named as fit in :data:`SOURCE_LINES` lines with the
+    note, and the line points to the full list. A figure with no publisher is
+    refused: every chart must say whose numbers it shows. A figure that rests
+    only on the weakest kind of source says so.
+    """
+    documents = grading.documents(*tables, rows=rows)
+    if documents.empty:
+        raise ValueError(f"the figure names no source document (tables {tables}): every chart names its publishers")
+    documents["name"] = documents["publisher"].map(short_publisher)
+    ranked = (
+        documents.groupby("name", sort=False)
+        .agg(grade=("grade", "min"), rows=("rows", "sum"))
+        .sort_values(["grade", "rows"], ascending=[True, False], kind="stable")
+    )
+    names = ranked.index.tolist()
+    warning = WEAKEST_ONLY if bool((ranked["grade"] >= grading.WEAKEST_GRADE).all()) else ""
+
+    def compose(count: int) -> str:
+        rest = len(names) - count
+        listed = "; ".join(names[:count]) + (f"; and {rest} more" if rest else "")
+        return " ".join(part for part in (f"Source: {listed}.", warning, note, FULL_LIST) if part)
+
+    for count in range(len(names), 0, -1):
+        text = compose(count)
+        if len(textwrap.wrap(text, width=SOURCE_WIDTH)) <= SOURCE_LINES:
+            return text
+    return compose(1)
+
+
+def source_line(fig: Figure, *tables: str, rows: pd.DataFrame | None = None, note: str = "") -> str:
+    """Write 'Source: …' under a chart, built from the data's own provenance; return the text written.
 
     With ``rows`` (a frame with a ``source_id`` column), only the documents of
     the rows actually plotted are named; otherwise every source of the tables.
-    Either way the line cannot disagree with the data package.
+    Either way the line cannot disagree with the data package. See
+    :func:`source_text` for which publishers are named.
     """
-    ids: list[str] = []
-    for table in tables:
-        ids += sources_for(table)["source_id"].tolist()
-    if rows is not None:
-        ids = [sid for sid in dict.fromkeys(rows["source_id"].dropna()) if sid in ids]
-    documents = load("sources").set_index("source_id").loc[list(dict.fromkeys(ids)), "publisher"]
-    unique = list(dict.fromkeys(short_publisher(p) for p in documents))
-    text = "Source: " + "; ".join(unique) + "." if unique else "Source:"
-    if note:
-        text += " " + note
-    wrapped = "\n".join(textwrap.wrap(text, width=120))
+    text = source_text(*tables, rows=rows, note=note)
+    wrapped = "\n".join(textwrap.wrap(text, width=SOURCE_WIDTH))
     fig.text(0.01, 0.005, wrapped, ha="left", va="bottom", fontsize=7.5, color=PALETTE["TEXT"])
     lines = wrapped.count("\n") + 1
     fig.subplots_adjust(bottom=0.14 + 0.035 * lines)
+    return text
 
 
 #: Folder, beside the notebooks, that receives the data of every figure during execution (not committed).
@@ -111,11 +148,18 @@ class Table:
     #: Characters in a line of the printed page, the measure for column widths and for "too wide to print".
     LINE = 78
 
-    def __init__(self, frame: pd.DataFrame, shown: pd.DataFrame, escape: bool, name: str) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, shown: pd.DataFrame, escape: bool, name: str, html: pd.DataFrame | None = None
+    ) -> None:
         self.frame, self.shown, self.escape, self.name = frame, shown, escape, name
+        #: The cells as HTML (escaped text, or links to the data page); ``shown`` holds the same cells as text.
+        self.html = html
 
     def _repr_html_(self) -> str:
-        html = self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
+        if self.html is not None:
+            html = self.html.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=False)
+        else:
+            html = self.shown.to_html(index=False, border=0, classes=["dataframe", "kz-table"], escape=self.escape)
         return html + "\n" + self._download_link()
 
     def _plain(self, text: str) -> str:
@@ -191,20 +235,214 @@ class Table:
         return f"<table of {len(self.shown)} rows: {', '.join(map(str, self.shown.columns))}>"
 
 
-def table(frame: pd.DataFrame, escape: bool = True, name: str = "table") -> Table:
-    """Show a table in a page without the index or volatile ids.
+#: Units written into field names, and how a heading says them.
+_NAME_UNITS = {
+    "pct": "%",
+    "usd_bn": "US$ billion",
+    "usd_mn": "US$ million",
+    "usd": "US$",
+    "mt_per_year": "million tonnes a year",
+    "mt": "million tonnes",
+    "bcm": "billion cubic metres",
+    "kzt": "KZT",
+    "km": "km",
+    "teu": "TEU",
+    "bn": "billion",
+    "mn": "million",
+}
+#: Words for names that do not read as words once their underscores are gone.
+_NAME_WORDS = {
+    "iso3": "Country (ISO code)",
+    "source_id": "Source",
+    "source_ids": "Sources",
+    "claim_id": "Claim",
+    "url": "Address",
+}
+#: The column of the data page's sources table that links point to, and the prefix of its anchors.
+SOURCES_PAGE, SOURCE_ANCHOR = "data_sources.html", "source-"
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def heading_from_name(name: str, unit: str = "") -> str:
+    """A heading in words for a field name: 'share_pct' -> 'Share (%)', 'partner_iso3' -> 'Partner (ISO code)'.
+
+    Used where the descriptor gives no ``title`` for a field; ``unit`` (the
+    field's unit in the descriptor) is added when the name carries none.
+    """
+    if name in _NAME_WORDS:
+        return _NAME_WORDS[name]
+    words, suffix = name, ""
+    for ending, said in _NAME_UNITS.items():
+        if name.endswith("_" + ending):
+            words, suffix = name[: -len(ending) - 1], said
+            break
+    if words.endswith("_iso3"):
+        words, suffix = words[: -len("_iso3")], suffix or "ISO code"
+    text = words.replace("_", " ").strip()
+    text = text[:1].upper() + text[1:]
+    suffix = suffix or (unit if unit and len(unit) <= 24 and not unit.startswith("see ") else "")
+    return f"{text} ({suffix})" if suffix else text
+
+
+def headings(dataset: str | None = None) -> dict[str, str]:
+    """Field name -> heading in words, from the descriptor's field titles (or the name and unit where none).
+
+    Where two tables title a field differently, ``dataset``'s title wins, then
+    the first table that has the field.
+    """
+    resources = descriptor()["resources"]
+    ordered = [r for r in resources if r["name"] == dataset] + [r for r in resources if r["name"] != dataset]
+    found: dict[str, str] = {}
+    for entry in ordered:
+        for field in entry.get("schema", {}).get("fields", []):
+            title = field.get("title") or heading_from_name(field["name"], field.get("unit", ""))
+            found.setdefault(field["name"], title)
+    return found
+
+
+def _precision_pairs() -> list[tuple[str, str, str]]:
+    """(table, date column, precision column) for every date the descriptor gives a precision for."""
+    pairs = []
+    for entry in descriptor()["resources"]:
+        specs = entry.get("x-date-precision", [])
+        for spec in [specs] if isinstance(specs, dict) else specs:
+            pairs.append((entry["name"], spec["date"], spec["precision"]))
+    return pairs
+
+
+def date_text(value: object, precision: str | None = "day") -> str:
+    """A date as a reader writes it, at its precision: '1584', 'March 1731', '15 August 1735'."""
+    if value is None or value == "" or pd.isna(value):
+        return ""
+    stamp = pd.Timestamp(value)
+    if precision == "year":
+        return f"{stamp.year}"
+    if precision == "month":
+        return f"{_MONTH_NAMES[stamp.month - 1]} {stamp.year}"
+    if precision is None:  # the precision is not known: the stored date, as stored
+        return stamp.strftime("%Y-%m-%d")
+    return f"{stamp.day} {_MONTH_NAMES[stamp.month - 1]} {stamp.year}"
+
+
+def _precisions(frame: pd.DataFrame, column: str, dates: pd.Series) -> pd.Series | None:
+    """The precision of each date in a column: from the frame's own precision column, or from its table.
+
+    A frame that kept a table's key columns but dropped the precision column
+    (an events list showing date, event and source) gets each row's precision
+    back from the table by those columns; where that is ambiguous the answer is
+    None and the date is printed as stored.
+    """
+    pairs = [(table, precision) for table, date, precision in _precision_pairs() if date == column]
+    for _, precision in pairs:
+        if precision in frame.columns:
+            return frame[precision].astype("object")
+    for table, precision in pairs:
+        keys = [key for key in resource_keys(table) if key in frame.columns and key != precision]
+        if column not in keys or len(keys) < 2:
+            continue
+        source = load(table)[[*keys, precision]].drop_duplicates(keys)
+        wanted = frame[keys].assign(**{column: dates})
+        try:
+            merged = wanted.merge(source, on=keys, how="left", validate="many_to_one")
+        except (ValueError, TypeError):  # keys of other types than the table's: the precision stays unknown
+            continue
+        if merged[precision].notna().all():
+            return pd.Series(merged[precision].to_numpy(), index=frame.index, dtype="object")
+    return pd.Series(None, index=frame.index, dtype="object") if pairs else None
+
+
+def resource_keys(table: str) -> list[str]:
+    """The columns that identify a row of a table (its primary key), for finding a shown row again."""
+    for entry in descriptor()["resources"]:
+        if entry["name"] == table:
+            key = entry.get("schema", {}).get("primaryKey", [])
+            return [key] if isinstance(key, str) else list(key)
+    return []
+
+
+def _source_links(cell: object, anchors: bool) -> str:
+    """Source ids as links to their entry in the data page's sources table (or, there, as the anchors)."""
+    if cell is None or cell == "" or pd.isna(cell):
+        return ""
+    parts = []
+    for sid in (item.strip() for item in str(cell).split(";")):
+        safe = html.escape(sid)
+        if anchors:
+            parts.append(f'<span id="{SOURCE_ANCHOR}{safe}">{safe}</span>')
+        else:
+            parts.append(f'<a href="{SOURCES_PAGE}#{SOURCE_ANCHOR}{safe}">{safe}</a>')
+    return "; ".join(parts)
+
+
+def table(
+    frame: pd.DataFrame,
+    escape: bool = True,
+    name: str = "table",
+    dataset: str | None = None,
+    source_anchors: bool = False,
+) -> Table:
+    """Show a table in a page as a reader's table, without the index or volatile ids.
+
+    Headings are the fields' titles in the descriptor, in words with units
+    (``share_pct`` -> "Share of population (%)"); dates print at their
+    precision ("1584", "March 1731", "15 August 1735") and the precision column
+    itself is left out; booleans print as "yes" or "no"; source ids link to
+    their entry in the sources table of the data page (``source_anchors=True``
+    makes that table's ids the anchors). The CSV download keeps the raw
+    columns and values. ``dataset`` names the table the frame comes from, where
+    two tables title a field differently.
 
     A pandas Styler embeds a random id and a memory address in its output,
     which would make every re-run differ; plain HTML does not. ``escape=False``
     lets cells carry links the notebook built itself (the PDF shows their text).
-    Every table carries a download link to a CSV of the rows it shows, named
-    after ``name``.
     """
+    raw = frame
     shown = frame.astype("object").where(frame.notna(), "")
+    dropped = []
+    dated = {date for _, date, _ in _precision_pairs()}
     for column in frame.columns:
-        if str(frame[column].dtype) == "Int64" and column not in ("year",):
+        values = frame[column]
+        if column in dated and not pd.api.types.is_datetime64_any_dtype(values):
+            # A date the notebook already turned into ISO text still prints at its precision.
+            text = values.dropna().astype("str")
+            if len(text) and text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                values = pd.to_datetime(values, format="%Y-%m-%d")
+        if pd.api.types.is_datetime64_any_dtype(values):
+            precision = _precisions(frame, column, values)
+            if precision is None:
+                shown[column] = [date_text(v) for v in values]
+            else:
+                shown[column] = [
+                    date_text(v, p if isinstance(p, str) else None) for v, p in zip(values, precision, strict=True)
+                ]
+                dropped += [p for t, d, p in _precision_pairs() if d == column and p in frame.columns]
+        elif str(values.dtype) == "boolean" or pd.api.types.is_bool_dtype(values):
+            shown[column] = ["" if pd.isna(v) else ("yes" if v else "no") for v in values]
+        elif str(values.dtype) == "Int64" and column not in ("year",) and not column.endswith("_year"):
             shown[column] = [f"{value:,}" if value != "" else "" for value in shown[column]]
-    return Table(frame, shown, escape, name)
+    shown = shown.drop(columns=[c for c in dict.fromkeys(dropped) if c in shown.columns])
+    cells = shown.copy()
+    for column in cells.columns:
+        if column in ("source_id", "source_ids"):
+            cells[column] = [_source_links(v, source_anchors) for v in shown[column]]
+        elif escape:
+            cells[column] = [html.escape(str(v)) for v in shown[column]]
+    words = headings(dataset)
+    titles = {c: words.get(c, heading_from_name(c) if "_" in str(c) else c) for c in shown.columns}
+    return Table(raw, shown.rename(columns=titles), escape, name, html=cells.rename(columns=titles))
 
 
 def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str, str], min_gap: float = 0.06) -> None:

@@ -12,6 +12,7 @@ which only ever adds lines.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,6 +64,41 @@ def unlabelled_headings(root: Path = ROOT) -> list[str]:
 def registered() -> list[str]:
     lines = REGISTRY.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def release_commits(root: Path = ROOT) -> dict[str, str]:
+    """Each version in ``CHANGELOG.md`` and the commit that first wrote its heading (the release commit).
+
+    Empty when git or the history is not available (an export, a shallow clone).
+    """
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    commits = {}
+    for version in re.findall(r"^## (\d+\.\d+\.\d+) ", changelog, re.MULTILINE):
+        found = subprocess.run(
+            ["git", "log", "--format=%H", f"-S## {version} ", "--", "CHANGELOG.md"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        lines = found.stdout.split()
+        if found.returncode == 0 and lines:
+            commits[version] = lines[-1]  # the oldest commit that added the heading
+    return commits
+
+
+def released(root: Path = ROOT) -> dict[str, list[str]]:
+    """The registry as each release published it: version -> anchors in ``tests/anchors.txt`` at its release commit."""
+    path = REGISTRY.relative_to(root).as_posix() if REGISTRY.is_relative_to(root) else "tests/anchors.txt"
+    lists = {}
+    for version, commit in release_commits(root).items():
+        shown = subprocess.run(
+            ["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True, text=True, check=False
+        )
+        if shown.returncode == 0:
+            lines = shown.stdout.splitlines()
+            lists[version] = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return lists
 
 
 def missing_in_html(html: Path, anchors: list[str]) -> list[str]:

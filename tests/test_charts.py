@@ -1,12 +1,19 @@
-"""How kzdata.charts.table prints in the PDF: the Markdown it offers next to the HTML."""
+"""How kzdata.charts prints tables (for readers, in HTML and in the PDF) and source lines under figures."""
 
 from __future__ import annotations
 
 import re
+import textwrap
 
+import matplotlib.pyplot as plt
+import nbformat
 import pandas as pd
+import pytest
 
+import kzdata
+from kzdata import charts, grading
 from kzdata.charts import table
+from tests.conftest import ROOT
 
 
 def _widths(markdown: str) -> list[int]:
@@ -53,10 +60,138 @@ def test_a_table_too_wide_to_print_becomes_one_block_per_row():
     assert "```{table}" not in markdown and "|---" not in markdown
     blocks = markdown.split("\n\n**")
     assert len(blocks) == 2
-    assert blocks[0].startswith("**source\\_id: first-2022** · published: 2022-01-01")
-    assert "*note:*" in blocks[0] and "*note:*" not in blocks[1], "empty cells are left out, not printed blank"
+    assert blocks[0].startswith("**Source: first-2022** · Published: 2022-01-01")
+    assert "*Note:*" in blocks[0] and "*Note:*" not in blocks[1], "empty cells are left out, not printed blank"
 
 
 def test_markdown_special_characters_are_escaped():
     markdown = table(pd.DataFrame({"text": ["a|b*c_[d]"]}))._repr_markdown_()
     assert "a\\|b\\*c\\_\\[d\\]" in markdown
+
+
+def _field_names() -> set[str]:
+    return {field["name"] for name in kzdata.names() for field in kzdata.describe(name)["schema"]["fields"]}
+
+
+def test_headings_are_words_with_units_from_the_descriptor():
+    census = kzdata.load("census_ethnicity")
+    shown = table(census, dataset="census_ethnicity").shown
+    assert "Share of population (%)" in shown.columns and "Population (persons)" in shown.columns
+    assert not set(shown.columns) & _field_names() - {"Source"}, "a raw field name is shown as a heading"
+
+
+def test_every_field_has_a_title_in_words():
+    """The reader's heading of every column: a title in the descriptor, not the field name."""
+    untitled = [
+        f"{name}.{field['name']}"
+        for name in kzdata.names()
+        for field in kzdata.describe(name)["schema"]["fields"]
+        if not field.get("title") or "_" in field["title"]
+    ]
+    assert not untitled, f"give these fields a 'title' in words with units: {untitled}"
+
+
+def test_a_name_without_a_title_still_becomes_words():
+    assert charts.heading_from_name("share_pct") == "Share (%)"
+    assert charts.heading_from_name("value_usd_bn") == "Value (US$ billion)"
+    assert charts.heading_from_name("partner_iso3") == "Partner (ISO code)"
+    assert charts.heading_from_name("flows", "tonnes") == "Flows (tonnes)"
+
+
+@pytest.mark.parametrize(
+    ("precision", "text"),
+    [("year", "1584"), ("month", "March 1731"), ("day", "15 August 1735"), (None, "1735-08-15")],
+)
+def test_dates_print_at_their_precision(precision, text):
+    day = {"year": "1584-01-01", "month": "1731-03-01", "day": "1735-08-15", None: "1735-08-15"}[precision]
+    assert charts.date_text(pd.Timestamp(day), precision) == text
+
+
+def test_an_events_table_prints_each_date_at_its_precision_and_drops_the_precision_column():
+    events = kzdata.load("events")
+    rows = pd.concat([events[events["date_precision"] == p].head(1) for p in ("year", "month", "day")])
+    shown = table(rows, dataset="events").shown
+    assert "Precision of the date" not in shown.columns and "date_precision" not in shown.columns
+    expected = [charts.date_text(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)]
+    assert shown["Date"].tolist() == expected
+    assert len(expected[0]) == 4 and not expected[1][0].isdigit(), expected
+    # The same rows without their precision column: each row's precision is found again from the table.
+    again = table(rows[["date", "theme", "event", "source_id"]], dataset="events").shown
+    assert again["Date"].tolist() == expected
+
+
+def test_a_date_already_written_as_iso_text_still_prints_at_its_precision():
+    events = kzdata.load("events")
+    rows = events[events["date_precision"] == "year"].head(2)
+    shown = table(rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))[["date", "date_precision", "event"]]).shown
+    assert shown["Date"].tolist() == [str(d.year) for d in rows["date"]]
+    assert "Precision of the date" not in shown.columns
+    # Without the precision column too: the precision is found again from the events table.
+    text_only = rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))[["date", "theme", "event"]]
+    assert table(text_only).shown["Date"].tolist() == [str(d.year) for d in rows["date"]]
+
+
+def test_booleans_print_as_words_and_the_csv_keeps_raw_values():
+    census = kzdata.load("census_ethnicity").head(3)
+    shown = table(census, name="census")
+    assert set(shown.shown["Charted"]) <= {"yes", "no"}
+    csv = shown._download_link()
+    assert "share_pct" in csv and "preferred" in csv and "true" in csv.lower(), "the download keeps raw columns"
+
+
+def test_source_ids_link_to_their_entry_on_the_data_page():
+    events = kzdata.load("events").head(2)
+    html = table(events)._repr_html_()
+    for sid in events["source_id"]:
+        assert f'<a href="data_sources.html#source-{sid}">{sid}</a>' in html
+    anchors = table(kzdata.load("sources").head(2), source_anchors=True)._repr_html_()
+    assert 'id="source-' in anchors and "<a href" not in anchors.split("kz-table-download")[0]
+
+
+def test_cells_are_escaped_unless_the_notebook_built_links():
+    assert "&lt;b&gt;" in table(pd.DataFrame({"text": ["<b>bold</b>"]}))._repr_html_()
+    assert '<a href="x">' in table(pd.DataFrame({"link": ['<a href="x">x</a>']}), escape=False)._repr_html_()
+
+
+@pytest.mark.parametrize("tables", [("events",), ("census_ethnicity",), ("unga_votes",), ("macro_indicators",)])
+def test_a_source_line_names_publishers_in_at_most_two_lines(tables):
+    text = charts.source_text(*tables, note="A note of a typical length about what the chart leaves out.")
+    assert len(textwrap.wrap(text, width=charts.SOURCE_WIDTH)) <= charts.SOURCE_LINES, text
+    assert text.startswith("Source: ") and charts.FULL_LIST in text
+    named = text.removeprefix("Source: ").split(".", 1)[0]
+    publishers = {charts.short_publisher(p) for t in tables for p in kzdata.sources_for(t)["publisher"]}
+    assert any(name.strip() in publishers for name in named.split(";")), text
+
+
+def test_a_source_line_names_the_strongest_publisher_first():
+    documents = grading.documents("census_ethnicity")
+    first = charts.short_publisher(documents["publisher"].iloc[0])
+    assert charts.source_text("census_ethnicity").startswith(f"Source: {first}")
+    assert documents["grade"].is_monotonic_increasing
+
+
+def test_a_figure_with_no_publisher_is_refused():
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="names no source"):
+        charts.source_line(fig, "census_ethnicity", rows=pd.DataFrame({"source_id": []}))
+    plt.close(fig)
+
+
+def test_a_figure_resting_only_on_secondary_web_pages_says_so():
+    census = kzdata.load("census_ethnicity")
+    weak = census[census["source_id"].isin(kzdata.load("sources").query("kind == 'web-secondary'")["source_id"])]
+    assert not weak.empty
+    assert grading.rests_only_on_weakest("census_ethnicity", rows=weak)
+    assert charts.WEAKEST_ONLY in charts.source_text("census_ethnicity", rows=weak)
+    assert charts.WEAKEST_ONLY not in charts.source_text("census_ethnicity")
+
+
+def test_every_glued_figure_has_a_source_line():
+    """A cell that glues a figure also writes its source line (which names at least one publisher or fails)."""
+    missing = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code" and re.search(r"glue\([^)]*\bfig\b", cell.source):
+                if "source_line(" not in cell.source:
+                    missing.append(f"{path.name} cell {index}")
+    assert not missing, "figures without a source line: " + ", ".join(missing)

@@ -72,6 +72,34 @@ def _extra_cell(line: int) -> Callable[[Path], None]:
     return damage
 
 
+def _rename_column(column: str, new: str) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        rows = _rows(path)
+        rows[0][rows[0].index(column)] = new
+        _write(path, rows)
+
+    return damage
+
+
+def _add_column(column: str) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        rows = _rows(path)
+        _write(path, [rows[0] + [column]] + [row + [""] for row in rows[1:]])
+
+    return damage
+
+
+def _swap_columns(first: str, second: str) -> Callable[[Path], None]:
+    def damage(path: Path) -> None:
+        rows = _rows(path)
+        i, j = rows[0].index(first), rows[0].index(second)
+        for row in rows:
+            row[i], row[j] = row[j], row[i]
+        _write(path, rows)
+
+    return damage
+
+
 def _not_utf8(path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Kazakhs", b"Kaz\xe1khs", 1))
 
@@ -82,7 +110,6 @@ def _cell(line: int, column: str, value: str) -> Callable[[Path], None]:
 
 CENSUS = "census_ethnicity.csv"
 CASES = {
-    "missing column": Case("census_ethnicity", CENSUS, _drop_column("share_pct"), 1, "share_pct", None),
     "wrong type": Case("census_ethnicity", CENSUS, _cell(3, "share_pct", "about 11"), 3, "share_pct", "about 11"),
     "value out of range": Case("census_ethnicity", CENSUS, _cell(4, "share_pct", "150"), 4, "share_pct", "150"),
     "year out of range": Case("census_ethnicity", CENSUS, _cell(2, "year", "1820"), 2, "year", "1820"),
@@ -106,6 +133,33 @@ CASES = {
     "dangling id in a source list": Case(
         "claims", "claims.csv", _cell(2, "source_ids", "nobody-2099-nothing"), 2, "source_ids", "nobody-2099-nothing"
     ),
+    # A table with two foreign keys: the error names the key that failed, and only that one.
+    "two-key table, bad source id": Case(
+        "unga_votes",
+        "unga_votes.csv",
+        _cell(3, "source_id", "nobody-2099-nothing"),
+        3,
+        "source_id",
+        "nobody-2099-nothing",
+    ),
+    "two-key table, unknown resolution": Case(
+        "unga_votes", "unga_votes.csv", _cell(4, "resolution", "ES-99/1"), 4, "resolution", "ES-99/1"
+    ),
+    # Date tables.
+    "impossible date": Case("events", "events.csv", _cell(3, "date", "2022-02-30"), 3, "date", "2022-02-30"),
+    "date in another format": Case("events", "events.csv", _cell(2, "date", "15.09.2022"), 2, "date", "15.09.2022"),
+    "precision not in the list": Case(
+        "events", "events.csv", _cell(2, "date_precision", "week"), 2, "date_precision", "week"
+    ),
+    "dangling source id of an event": Case(
+        "events", "events.csv", _cell(2, "source_id", "nobody-2099-nothing"), 2, "source_id", "nobody-2099-nothing"
+    ),
+    # The claims register.
+    "claim theme not in the list": Case("claims", "claims.csv", _cell(3, "theme", "sport"), 3, "theme", "sport"),
+    "claim id duplicated": Case("claims", "claims.csv", _duplicate_line(2), None, "claim_id", None),
+    "claim tolerance not a number": Case(
+        "claims", "claims.csv", _cell(2, "tolerance_pct", "five"), 2, "tolerance_pct", "five"
+    ),
 }
 
 
@@ -126,6 +180,63 @@ def test_malformed_file_gives_a_located_error(case: Case, package_copy: Path):
         assert f"column {case.column!r}" in message
     if case.value is not None:
         assert repr(case.value) in message
+
+
+#: Header mistakes: (table, file, damage, the column the first line must name, words it must use).
+HEADER_CASES = {
+    "missing column": ("census_ethnicity", CENSUS, _drop_column("share_pct"), "share_pct", "is missing"),
+    "extra column": ("census_ethnicity", CENSUS, _add_column("comment"), "comment", "is not in the schema"),
+    "renamed column": (
+        "census_ethnicity",
+        CENSUS,
+        _rename_column("share_pct", "share"),
+        "share_pct",
+        "is named 'share'",
+    ),
+    "reordered columns": ("census_ethnicity", CENSUS, _swap_columns("year", "group"), "year", "is out of order"),
+    "column twice": ("census_ethnicity", CENSUS, _rename_column("note", "group"), "group", "appears 2 times"),
+    "missing column, two-key table": ("unga_votes", "unga_votes.csv", _drop_column("vote"), "vote", "is missing"),
+    "missing column, date table": (
+        "events",
+        "events.csv",
+        _drop_column("date_precision"),
+        "date_precision",
+        "is missing",
+    ),
+    "renamed column, claims register": (
+        "claims",
+        "claims.csv",
+        _rename_column("data_check", "check"),
+        "data_check",
+        "is named 'check'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("table", "file", "damage", "column", "words"), HEADER_CASES.values(), ids=HEADER_CASES.keys())
+def test_a_header_mistake_is_named_once_and_first(table, file, damage, column, words, package_copy: Path):
+    """The first line names the file and the column and says what is wrong with it; no cell is blamed."""
+    damage(_file(package_copy, file))
+    with pytest.raises(kzdata.DataError) as raised:
+        kzdata.load(table, package=package_copy)
+    first, *rest = str(raised.value).splitlines()
+    assert first.split(": ", 1)[0].endswith(file), first
+    assert f"column {column!r} {words}" in first, first
+    expected = [f["name"] for f in kzdata.describe(table, package=package_copy)["schema"]["fields"]]
+    assert f"(expected: {', '.join(expected)})" in first
+    assert len(rest) <= 1, "a header mistake is reported once, not once per cell:\n" + str(raised.value)
+    assert all(problem.kind == "header" for problem in raised.value.problems)
+
+
+def test_a_foreign_key_error_names_only_the_key_that_failed(package_copy: Path):
+    """unga_votes has two foreign keys (source_id, resolution): a bad source id must not blame the resolution."""
+    assert len(kzdata.describe("unga_votes")["schema"]["foreignKeys"]) == 2
+    _cell(2, "source_id", "nobody-2099-nothing")(_file(package_copy, "unga_votes.csv"))
+    with pytest.raises(kzdata.DataError) as raised:
+        kzdata.load("unga_votes", package=package_copy)
+    [problem] = raised.value.problems
+    assert problem.column == "source_id" and problem.value == "nobody-2099-nothing"
+    assert "resolution" not in str(problem).split(": ", 1)[0]
 
 
 def test_duplicate_key_error_names_both_copies_line(package_copy: Path):

@@ -42,6 +42,10 @@ def test_a_planted_literal_is_reported_with_file_cell_and_text(tmp_path: Path):
         "a share of 18.6 per cent",
         "5% of the vote",
         "the 141 states that voted yes",
+        "about 1500 migrants crossed",  # a year-shaped number followed by a count noun is a count
+        "2050 tonnes a day",
+        "in 2050 tonnes",  # a unit of measure makes it a statistic even after a word of time
+        "1999 residents were counted",
     ],
 )
 def test_statistics_are_caught(text: str):
@@ -61,6 +65,9 @@ def test_statistics_are_caught(text: str):
         "```python\nx = 12345\n```",
         "```{glue:figure} key\n:name: fig-x\n:alt: A chart rising from 10 to 5000.\n\nCaption in words.\n```",
         "See [the table](https://example.org/2022/123456.html).",
+        "In 2022 people left in large numbers.",  # a year after a word of time, even before a count noun
+        "Since 1991 Kazakhs have been the largest group.",
+        "The 2022 census and the 1990s.",
     ],
 )
 def test_exempt_forms_are_not_caught(text: str):
@@ -93,3 +100,38 @@ def test_an_unformatted_glued_number_is_reported(tmp_path: Path):
     nbformat.write(notebook, page)
     texts = [finding.text for finding in prose.glue_format_problems([page], root=tmp_path)]
     assert texts == ["x_share_pct = 12.3456: no rounding stated", "x_entries = 98000: no thousands separator"]
+
+
+def test_the_book_prose_speaks_of_evidence_not_of_its_making():
+    findings = prose.check_process(prose.book_pages())
+    assert not findings, "phrases about how the book was assembled (say what the evidence holds):\n" + "\n".join(
+        map(str, findings)
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We could not reach the UN's voting records with our search tools.",
+        "Its vote was read in the copy we read on a blog.",
+        "The record of ES-11/3, which we read in a copy kept by a web application.",
+        "The site could not be reached.",
+        "No source we read gives the stock of loans.",
+        "We found no count of settlers.",
+    ],
+)
+def test_process_phrases_are_caught(text: str):
+    assert prose.process_phrases(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No official count of settlers has been published.",
+        "The UN voting record gives each state's vote.",
+        "The reports disagree on the date; the table keeps both.",
+        "```python\n# our search\n```",
+    ],
+)
+def test_plain_statements_of_evidence_pass(text: str):
+    assert prose.process_phrases(text) == []
