@@ -140,3 +140,70 @@ def test_a_new_cpc_year_moves_the_record_and_the_weakest_year(package_copy: Path
     _edit_csv(package_copy, "cpc_throughput", weak_2024)
     with pytest.raises(CellExecutionError, match="What happened at the CPC in 2022"):
         _run(package_copy, tmp_path)
+
+
+# Partner shares: one computation for both chapters ---------------------------------------------------------------
+
+CHINA_NOTEBOOK = ROOT / "chapters" / "03_china.ipynb"
+
+
+def _stored_glue(path: Path) -> dict[str, str]:
+    return _glued(nbformat.read(path, as_version=4))
+
+
+def test_shares_come_from_the_data_module_not_the_chapter():
+    """The chapter calls kzdata.partner_share; it no longer divides trade by a total of its own."""
+    code = "\n".join(c.source for c in nbformat.read(NOTEBOOK, as_version=4).cells if c.cell_type == "code")
+    assert "kzdata.partner_share(" in code
+    assert "pivot_table" not in code and 'TX.VAL.MRCH.CD.WT", "TM.VAL.MRCH.CD.WT' not in code
+
+
+def test_stored_shares_equal_the_data_module_and_the_china_chapter():
+    """Both chapters print the same share for the same year and series: the Bureau's, over its own world total."""
+    economics, china = _stored_glue(NOTEBOOK), _stored_glue(CHINA_NOTEBOOK)
+    latest = int(economics["economics_share_latest_year"])
+    assert latest == int(china["china_trade_latest_year"])
+    assert economics["economics_china_share_latest_pct"] == china["china_share_latest_pct"]
+    assert economics["economics_russia_share_latest_pct"] == china["china_russia_share_latest_pct"]
+    for code, key in (("EUU", "eu"), ("CHN", "china"), ("RUS", "russia")):
+        share = kzdata.partner_share(code, reporter="KAZ", series="BNS").set_index("year")["share_pct"]
+        assert float(economics[f"economics_{key}_share_2022_pct"]) == pytest.approx(share[2022], abs=1e-12)
+        assert float(economics[f"economics_{key}_share_latest_pct"]) == pytest.approx(share[latest], abs=1e-12)
+
+
+@pytest.mark.slow
+def test_a_partner_larger_than_the_eu_stops_the_chapter_with_the_statement_named(package_copy: Path, tmp_path: Path):
+    """If China's trade overtook the EU's in one year, the chapter may not call the EU the largest partner."""
+
+    def china_imports_up(frame: pd.DataFrame) -> None:
+        chosen = (
+            (frame["year"] == "2021")
+            & (frame["partner_iso3"] == "CHN")
+            & (frame["flow"] == "imports")
+            & (frame["series"] == "BNS")
+        )
+        assert chosen.sum() == 1
+        frame.loc[chosen, "value_usd_bn"] = "40.0"
+
+    _edit_csv(package_copy, "bilateral_trade", china_imports_up)
+    with pytest.raises(CellExecutionError, match="largest partner in every year of the series"):
+        _run(package_copy, tmp_path)
+
+
+@pytest.mark.slow
+def test_exports_to_russia_peaking_last_stops_the_re_export_paragraph(package_copy: Path, tmp_path: Path):
+    """The re-export paragraph says exports to Russia rose to a peak and fell back; a record last year stops it."""
+
+    def russia_exports_up(frame: pd.DataFrame) -> None:
+        chosen = (
+            (frame["year"] == "2025")
+            & (frame["partner_iso3"] == "RUS")
+            & (frame["flow"] == "exports")
+            & (frame["series"] == "BNS")
+        )
+        assert chosen.sum() == 1
+        frame.loc[chosen, "value_usd_bn"] = "12.0"
+
+    _edit_csv(package_copy, "bilateral_trade", russia_exports_up)
+    with pytest.raises(CellExecutionError, match="rose to' a peak and then 'fell back"):
+        _run(package_copy, tmp_path)
