@@ -100,3 +100,30 @@ def test_every_notebook_is_saved_executed():
         if cell.cell_type == "code" and cell.get("execution_count") is None
     ]
     assert not unexecuted, "run `python tests/run_notebooks.py`: " + ", ".join(unexecuted)
+
+
+def readme_venv_programs() -> set[str]:
+    """Every program the README tells a reader to run from the virtual environment (`.venv/bin/NAME`)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return set(re.findall(r"\.venv/bin/([A-Za-z0-9_.-]+)", readme))
+
+
+def test_readme_programs_are_installed_by_the_quick_start():
+    """A reader copies README commands as written: each `.venv/bin/...` program they name must exist."""
+    programs = readme_venv_programs()
+    assert {"python", "pip", "jupyter-book", "jupyter"} <= programs, programs
+    missing = sorted(name for name in programs if not (Path(sys.executable).parent / name).exists())
+    assert not missing, f"README names programs the Quick start does not install: {missing}"
+
+
+def test_readme_opens_a_notebook_in_jupyterlab():
+    """The README's way to re-run a chapter interactively works from the installed environment."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/jupyter lab chapters/" in readme
+    jupyter = Path(sys.executable).parent / "jupyter"
+    result = subprocess.run([str(jupyter), "lab", "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    kernels = subprocess.run(
+        [str(jupyter), "kernelspec", "list", "--json"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "python3" in json.loads(kernels)["kernelspecs"]
