@@ -5,6 +5,13 @@ file's tests stay on one worker, in order, which nbval needs). The book build
 that several files read (``built_html``) is made once per test run, not once
 per worker: the first worker to need it builds it under a file lock in the run's
 shared temporary folder, and the others read the same pages.
+
+Tests that build the book or execute a whole notebook are marked ``slow`` (the
+nbval cells of the chapters and every test that reads ``built_html`` are marked
+here), so ``pytest -m "not slow"`` is a fast loop. A test that needs a tool or a
+permission this machine lacks carries ``@pytest.mark.needs(problem)``: it is
+skipped with the reason locally, and fails with it under ``CI=true``, where a
+skipped check would pass unseen.
 """
 
 from __future__ import annotations
@@ -30,6 +37,41 @@ sys.path.insert(0, str(ROOT / "_ext"))
 
 # Inherited by the kernels nbval starts, so outputs match the stored ones.
 os.environ["PYTHONHASHSEED"] = "0"
+
+#: Continuous integration sets CI=true (as GitHub Actions, GitLab and most others do); there nothing may be skipped.
+ON_CI = os.environ.get("CI", "").strip().lower() == "true"
+
+#: Fixtures that build the whole book: a test that asks for one is slow whatever its own marks say.
+BUILD_FIXTURES = {"built_html", "second_build", "own_build", "pdf_build", "visits", "served"}
+
+
+def unavailable(reason: str) -> None:
+    """Skip the running test because ``reason`` (a missing tool or permission); under ``CI=true``, fail with it."""
+    if ON_CI:
+        pytest.fail(f"{reason} (CI=true: a check that cannot run on CI is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Apply ``needs(problem)`` marks before any fixture is set up, so a missing tool costs no build."""
+    for mark in item.iter_markers("needs"):
+        problem = mark.args[0] if mark.args else mark.kwargs.get("problem")
+        if problem:
+            unavailable(problem)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark slow what executes a whole notebook or builds the book, before ``-m`` selects.
+
+    nbval's cells run every chapter end to end; a test that reads a build needs one.
+    """
+    for item in items:
+        notebook_cell = str(getattr(item, "path", "")).endswith(".ipynb")
+        builds = BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if (notebook_cell or builds) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -60,19 +102,33 @@ def toc_pages() -> list[str]:
 BOOK_PAGES = toc_pages()
 
 
+ISOLATION = ("unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "offline")
+
+
 @functools.cache
+def network_isolation_problem() -> str | None:
+    """Why this machine cannot run a program cut off from the network (None: it can).
+
+    The probe runs the very prefix the build uses, so a refused ``unshare`` or a
+    loopback that cannot be brought up is found here, with the system's message.
+    """
+    for tool in ("unshare", "ip"):
+        if not shutil.which(tool):
+            return f"{tool} is not installed, so the build cannot be isolated from the network (util-linux, iproute2)"
+    probe = subprocess.run([*ISOLATION, "true"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        message = " ".join(probe.stderr.split()) or f"exit status {probe.returncode}"
+        return f"network isolation with `unshare --net` was refused here ({message})"
+    return None
+
+
 def network_isolation() -> tuple[str, ...] | None:
     """A command prefix that runs a program with no network but loopback, where the system allows it.
 
     A build that still succeeds inside it provably fetched nothing: kernels talk
     over loopback, and every other address is unreachable.
     """
-    if not shutil.which("unshare") or not shutil.which("ip"):
-        return None
-    probe = subprocess.run(["unshare", "--net", "true"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        return None
-    return ("unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "offline")
+    return None if network_isolation_problem() else ISOLATION
 
 
 def build_book(source: Path, output: Path, offline: bool = False) -> subprocess.CompletedProcess:
@@ -169,10 +225,17 @@ def shared_build(tmp_path_factory, name: str, offline: bool = False) -> Path:
             book = copy_book(folder / "book")
             result = build_book(book, folder / "out", offline=offline)
             log = result.stdout[-4000:] + result.stderr[-4000:]
-            outcome.write_text(json.dumps({"returncode": result.returncode, "log": log}), encoding="utf-8")
+            isolated = offline and network_isolation() is not None
+            record = {"returncode": result.returncode, "log": log, "isolated": isolated}
+            outcome.write_text(json.dumps(record), encoding="utf-8")
         recorded = json.loads(outcome.read_text(encoding="utf-8"))
     assert recorded["returncode"] == 0, recorded["log"]
     return folder / "out" / "_build" / "html"
+
+
+def build_record(html: Path) -> dict:
+    """What :func:`shared_build` recorded about the build whose HTML folder is ``html``."""
+    return json.loads((html.parents[2] / "outcome.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 
 import kzdata
 from tests.conftest import BOOK_PAGES as PAGES
-from tests.conftest import ROOT, network_isolation, shared_build
+from tests.conftest import ROOT, build_record, network_isolation, network_isolation_problem, shared_build
 
 pytestmark = pytest.mark.slow
 
@@ -30,11 +30,15 @@ def test_page_is_built(built_html, page):
     assert (built_html / f"{page}.html").is_file()
 
 
+@pytest.mark.needs(network_isolation_problem())
 def test_the_book_builds_with_no_network(built_html):
-    """The session's build ran in a network namespace whose only interface is loopback, and succeeded."""
+    """The session's build ran in a network namespace whose only interface is loopback, and succeeded.
+
+    Where ``unshare --net`` is refused the build falls back to the network; this test then skips with the
+    system's reason locally and fails under CI=true (see ``needs`` in conftest.py).
+    """
+    assert build_record(built_html)["isolated"], "the shared build ran with the network: it proves nothing offline"
     isolation = network_isolation()
-    if isolation is None:
-        pytest.skip("unshare --net is not permitted here, so the build could not be isolated from the network")
     interfaces = subprocess.run([*isolation, "ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
     assert [line.split(":")[1].strip() for line in interfaces.splitlines()] == ["lo"]
     assert (built_html / "index.html").is_file()
@@ -46,16 +50,6 @@ def test_history_page_shows_the_census_figure_with_caption_and_alt_text(built_ht
     assert figure, "numbered census figure missing"
     assert re.search(r'<img[^>]+alt="[^"]{60,}"', figure.group(0)), "alt text missing or too short"
     assert "Fig" in figure.group(0) and "caption" in figure.group(0)
-
-
-def test_history_prose_carries_numbers_computed_from_the_data(built_html):
-    """The glued numbers in the page are the ones the census table gives today."""
-    census = kzdata.load("census_ethnicity")
-    charted = census[census["preferred"]]
-    kazakh = charted[charted["group"] == "Kazakhs"].set_index("year")["share_pct"]
-    text = page_text(built_html, "chapters/01_history")
-    assert f"{kazakh[kazakh.index.max()]:.1f}" in text
-    assert f"{kazakh.min():.1f}" in text
 
 
 def test_no_unresolved_glue_or_references(built_html):

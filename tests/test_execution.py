@@ -15,14 +15,17 @@ import time
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tests.conftest import ROOT, build_book, copy_book, executed_notebooks
 from tests.run_notebooks import CHAPTERS, execution
+from tests.test_reader_pages import glued_spans
 
 NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
-CENSUS_ROW = ("\n2021,Kazakhs,,70.4,", "\n2021,Kazakhs,,71.9,")
+#: The glue key under which the history chapter prints the charted Kazakh share of the latest census.
+LATEST_KAZAKH_SHARE = "history_kazakh_share_2021_pct"
 
 
 def stored(path: Path) -> nbformat.NotebookNode:
@@ -37,6 +40,35 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{path.name}: fixture text {old!r} moved; update this test"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_latest_kazakh_share(data: Path, new: str | None = None) -> tuple[str, str]:
+    """Change, in a copy's census table, the Kazakh share the book charts for the latest census: (old, new).
+
+    The row is chosen by its meaning (group Kazakhs, the preferred value, the latest census year), not by its
+    line in the file, and exactly one row must match. Without ``new`` the share rises by 1.5 points.
+    """
+    path = data / "census_ethnicity.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    charted = (frame["group"] == "Kazakhs") & (frame["preferred"].str.lower() == "true")
+    years = frame["year"].astype(int)
+    chosen = charted & (years == years[charted].max())
+    assert chosen.sum() == 1, f"{chosen.sum()} charted Kazakh rows for the latest census"
+    old = frame.loc[chosen, "share_pct"].item()
+    new = f"{float(old) + 1.5:.1f}" if new is None else new
+    frame.loc[chosen, "share_pct"] = new
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return old, new
+
+
+def test_the_census_edit_changes_one_value_of_one_row(package_copy):
+    """The edit the tests below make touches the chosen row's share and nothing else in the file."""
+    path = package_copy.parent / "census_ethnicity.csv"
+    before = path.read_text(encoding="utf-8").splitlines()
+    old, new = edit_latest_kazakh_share(package_copy.parent)
+    after = path.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 1 and changed[0][0].replace(f",{old},", f",{new},") == changed[0][1], changed
 
 
 # --- The key and the outdated-notebook decision ---------------------------------------------------
@@ -62,7 +94,7 @@ def test_fingerprint_follows_the_tables_read_and_nothing_else(package_copy):
     before = execution.data_fingerprint(["census_ethnicity"], package_copy)
     edit(package_copy.parent / "unga_votes.csv", "\n", "\n\n")  # a table not read: same key
     assert execution.data_fingerprint(["census_ethnicity"], package_copy) == before
-    edit(package_copy.parent / "census_ethnicity.csv", *CENSUS_ROW)
+    edit_latest_kazakh_share(package_copy.parent)
     assert execution.data_fingerprint(["census_ethnicity"], package_copy) != before
 
 
@@ -94,7 +126,7 @@ def test_fingerprint_of_the_table_list_changes_when_a_table_is_added(package_cop
 
 
 def test_editing_a_table_makes_exactly_its_readers_stale(package_copy):
-    edit(package_copy.parent / "census_ethnicity.csv", *CENSUS_ROW)
+    edit_latest_kazakh_share(package_copy.parent)
     stale = {p.stem for p in NOTEBOOKS if not execution.is_current(stored(p), p.parent, package_copy)}
     readers = {p.stem for p in NOTEBOOKS if "census_ethnicity" in tables_read(p)}
     assert readers and readers != {p.stem for p in NOTEBOOKS}
@@ -145,7 +177,7 @@ def test_a_run_records_the_tables_the_notebook_asked_for(tmp_path, package_copy,
     notebook = execution.execute(path, package_copy)
     assert notebook.metadata[execution.STAMP]["tables"] == ["census_ethnicity", "claims", "events"]
     assert execution.is_current(notebook, tmp_path, package_copy)
-    edit(package_copy.parent / "census_ethnicity.csv", *CENSUS_ROW)
+    edit_latest_kazakh_share(package_copy.parent)
     assert not execution.is_current(notebook, tmp_path, package_copy)
 
 
@@ -211,14 +243,15 @@ def test_running_a_notebook_then_building_executes_nothing(own_build):
 @pytest.mark.slow
 def test_editing_a_table_re_executes_exactly_the_notebooks_that_read_it(own_build):
     book, output, _ = own_build
-    edit(book / "data" / "census_ethnicity.csv", *CENSUS_ROW)
+    old, new = edit_latest_kazakh_share(book / "data")
     log = rebuild(book, output)
     readers = sorted(f"chapters/{p.stem}" for p in NOTEBOOKS if "census_ethnicity" in tables_read(p))
     assert readers and executed_notebooks(log) == readers
-    # The freshness the re-execution is for: the page shows the edited number.
-    page = (output / "_build" / "html" / "chapters" / "01_history.html").read_text(encoding="utf-8")
-    assert "2021 census Kazakhs were <span" in page
-    assert '<span class="pasted-text">71.9</span>' in page
+    # The freshness the re-execution is for: the key's own spans show the edited number, not the old one
+    # (a value found anywhere in the page could be another number that happens to print the same).
+    page = output / "_build" / "html" / "chapters" / "01_history.html"
+    spans = glued_spans(page, book / "chapters" / "01_history.ipynb")
+    assert spans[LATEST_KAZAKH_SHARE] and set(spans[LATEST_KAZAKH_SHARE]) == {f"{float(new):.1f}"}, (old, spans)
     # The run is kept in the build's cache: building again executes nothing.
     assert "Executed notebook" not in rebuild(book, output)
 
@@ -226,7 +259,7 @@ def test_editing_a_table_re_executes_exactly_the_notebooks_that_read_it(own_buil
 @pytest.mark.slow
 def test_a_broken_data_file_stops_the_build_at_once_with_the_report(tmp_path):
     book, output = copy_book(tmp_path / "book"), tmp_path / "out"
-    edit(book / "data" / "census_ethnicity.csv", CENSUS_ROW[0], "\n2021,Kazakhs,,seventy,")
+    edit_latest_kazakh_share(book / "data", "seventy")
     start = time.perf_counter()
     result = build_book(book, output)
     elapsed = time.perf_counter() - start

@@ -31,10 +31,52 @@ def test_estimate_ranges_are_ordered():
     assert (ranged["value_low"] <= ranged["value_high"]).all()
 
 
-def test_the_chapter_has_at_least_thirty_dated_events():
-    events = kzdata.load("events")
+MONTHS = "January February March April May June July August September October November December".split()
+DAY_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
+
+
+def dates_in_prose(notebook: Path) -> list[tuple[pd.Timestamp, str]]:
+    """Every date the chapter's Markdown writes to the day ("8 September 1730"), with the words around it."""
+    found = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"])
+            for match in DAY_DATE.finditer(text):
+                day, month, year = int(match.group(1)), MONTHS.index(match.group(2)) + 1, int(match.group(3))
+                context = text[max(0, match.start() - 60) : match.end() + 20].replace("\n", " ")
+                found.append((pd.Timestamp(year=year, month=month, day=day), context))
+    return found
+
+
+def undated_in_table(prose: list[tuple[pd.Timestamp, str]], events: pd.DataFrame) -> list[str]:
+    """Prose dates that no history event holds, either as its date (to the day) or named in its detail."""
     history = events[events["theme"] == "history"]
-    assert len(history) >= 30
+    dated = set(history.loc[history["date_precision"] == "day", "date"])
+    missing = []
+    for date, context in prose:
+        written = f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+        same_year = history[history["date"].dt.year == date.year]
+        if date not in dated and not same_year["detail"].fillna("").str.contains(written, regex=False).any():
+            missing.append(f"{date:%Y-%m-%d}: ...{context}...")
+    return missing
+
+
+def test_every_day_the_chapter_dates_is_in_the_events_table():
+    """The chapter says its dated record is in the events table (theme history): every date its prose gives to
+    the day is a history event of that day, or is named in the detail of one (a resolution dated two days before
+    the decree that made it public). Replaces a bare count of at least thirty events."""
+    prose = dates_in_prose(NOTEBOOK)
+    assert prose, "the chapter's prose dates nothing to the day: the check has nothing to check"
+    missing = undated_in_table(prose, kzdata.load("events"))
+    assert not missing, "dates in the prose with no history event in data/events.csv:\n" + "\n".join(missing)
+
+
+def test_a_prose_date_missing_from_the_table_is_found():
+    events = kzdata.load("events")
+    prose = dates_in_prose(NOTEBOOK)
+    dropped = prose[0][0]
+    fewer = events[~((events["theme"] == "history") & (events["date"] == dropped))]
+    assert any(line.startswith(f"{dropped:%Y-%m-%d}") for line in undated_in_table(prose, fewer))
 
 
 # --- The history chapter's published statements, checked against the data and the stored notebook ---

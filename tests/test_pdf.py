@@ -1,7 +1,8 @@
 """The whole book builds as a PDF through XeLaTeX, with every chapter, Cyrillic and Chinese text.
 
-Needs the LaTeX tools and fonts listed in README.md; without them the test is
-skipped with the reason. The build runs on a clean copy of the sources.
+Needs the LaTeX tools and fonts listed in README.md; without them the tests are
+skipped with the reason, and fail under ``CI=true``, where .ci/run installs them.
+The build runs on a clean copy of the sources.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _missing() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_missing() is not None, reason=str(_missing()))
+# Without the tools: skipped with the reason locally, a failure under CI=true (conftest.py, ``needs``).
+pytestmark = [pytest.mark.slow, pytest.mark.needs(_missing())]
 
 
 def chapter_titles() -> list[str]:
@@ -68,9 +70,13 @@ def test_pdf_has_every_chapter_and_renders_cyrillic_and_chinese(pdf_build):
     reader = PdfReader(pdf)
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     text = text.replace("\u2019", "'")  # Sphinx turns straight apostrophes into typographic ones
-    assert len(reader.pages) > 50
-    missing = [title for title in chapter_titles() if " ".join(title.split()) not in text]
+    titles = [" ".join(title.split()) for title in chapter_titles()]
+    missing = [title for title in titles if title not in text]
     assert not missing, missing
+    # Each chapter is in the body, not only listed: its title is printed in the contents and again at the
+    # chapter's own heading (a page count would pass a PDF that holds the contents and a chapter or two).
+    listed_only = [title for title in titles if text.count(title) < 2]
+    assert not listed_only, f"chapters named in the contents but with no heading of their own: {listed_only}"
     assert "Қазақстан" in text and "Казахстан" in text and "哈萨克斯坦" in text
     assert "Bibliography" in text
 

@@ -11,6 +11,7 @@ import datetime
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from tests.run_notebooks import CHAPTERS, execute
@@ -19,6 +20,7 @@ CHAPTER_NOTEBOOKS = sorted(CHAPTERS.glob("0*.ipynb"))
 TODAY = CHAPTER_NOTEBOOKS[datetime.date.today().toordinal() % len(CHAPTER_NOTEBOOKS)]
 
 
+@pytest.mark.slow
 def test_todays_chapter_executes_byte_identically_twice():
     first, second = nbformat.writes(execute(TODAY)), nbformat.writes(execute(TODAY))
     assert first == second, f"{TODAY.name} differs between two executions"
