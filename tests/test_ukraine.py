@@ -81,6 +81,7 @@ def test_periods_are_selected_by_date():
         assert ((years >= first) & (years <= last)).any(), (first, last)
 
 
+@pytest.mark.slow
 def test_a_reversed_vote_stops_the_chapter_with_the_statement_named(package_copy, monkeypatch):
     """Issue 20: words follow the data. If Kazakhstan had abstained on ES-11/3 (and another state voted
     against instead, so the totals still hold), the chapter's 'voted against one' must not be printed."""
