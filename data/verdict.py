@@ -31,7 +31,8 @@ neither. With Russia's score *r*, China's *c* and third partners' *t*:
 - *r* > 0 and *c* > 0: "closer to both";
 - *r* <= 0 and *c* <= 0 and (*r* < 0 or *c* < 0 or *t* > 0): "diversifying away from both";
 - nothing moved: "still anchored to Russia" if Russia leads the domain's
-  first comparable pair of indicators at the latest point, else "no change".
+  first comparable pair of indicators at the latest point, else "no change";
+- no indicator with a direction: "too little data to judge" (confidence low).
 
 **Confidence.** The indicators that carry a judgement (those that moved its
 way, or for "anchored" and "no change" those that stayed flat) are counted by
@@ -50,11 +51,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from kzdata._package import descriptor, load
+from kzdata._package import descriptor, names, resource_path
+from kzdata._package import load as _validated_load
 
 #: A share or percentage must move by at least this many points to count as a change.
 THRESHOLD_POINTS = 2.0
@@ -75,6 +78,7 @@ BOTH_CLOSER = "closer to both"
 DIVERSIFYING = "diversifying away from both"
 ANCHORED = "still anchored to Russia"
 NO_CHANGE = "no change"
+NO_DATA = "too little data to judge"
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,17 @@ class Indicator:
 
 
 # ---------------------------------------------------------------------------------------------- series helpers
+
+
+@cache
+def _load_version(name: str, package: Path | None, mtime_ns: int) -> pd.DataFrame:
+    return _validated_load(name, package=package)
+
+
+def load(name: str, package: Path | None = None) -> pd.DataFrame:
+    """kzdata.load, validated once per version of the file: the dashboard reads some tables many times."""
+    mtime = resource_path(name, package).stat().st_mtime_ns
+    return _load_version(name, package, mtime).copy()
 
 
 def _one_per_year(frame: pd.DataFrame) -> pd.DataFrame:
@@ -286,6 +301,27 @@ def _chinese_finance(package: Path | None) -> pd.DataFrame:
     return pd.DataFrame({"year": total.index.astype(int), "value": total.to_numpy(dtype=float), "source_id": source})
 
 
+def _emigration_to_cis(package: Path | None) -> pd.DataFrame:
+    """Share of long-term emigrants leaving for CIS countries (Russia above all), from the Bureau's series."""
+    if "long_term_migration" not in names(package):
+        return pd.DataFrame(columns=["year", "value", "source_id"])
+    flows = load("long_term_migration", package=package)
+    departures = flows[flows["flow"] == "departures"].pivot_table(
+        index="year", columns="partner_group", values="persons", aggfunc="sum"
+    )
+    if not {"cis", "total"} <= set(departures.columns):
+        return pd.DataFrame(columns=["year", "value", "source_id"])
+    share = (departures["cis"] / departures["total"] * 100).dropna()
+    source = flows.loc[flows["partner_group"] == "cis", "source_id"].iloc[0]
+    return pd.DataFrame({"year": share.index.astype(int), "value": share.to_numpy(dtype=float), "source_id": source})
+
+
+def _census_russians(package: Path | None) -> pd.DataFrame:
+    census = load("census_ethnicity", package=package)
+    rows = census[(census["group"] == "Russians") & census["preferred"].fillna(False)]
+    return rows.rename(columns={"share_pct": "value"})[["year", "value", "source_id"]].reset_index(drop=True)
+
+
 def _poll(question: str, answer: str) -> Callable[[Path | None], pd.DataFrame]:
     """A poll answer's share, one wave a year: the last fieldwork of the year."""
 
@@ -446,6 +482,17 @@ INDICATORS: list[Indicator] = [
         lambda p: member_count(p, with_russia=True, with_china=True),
     ),
     Indicator(
+        "people_emigration_cis",
+        "people",
+        "Long-term emigrants leaving for CIS countries",
+        "% of emigrants",
+        "RUS",
+        _emigration_to_cis,
+    ),
+    Indicator(
+        "people_russians", "people", "Russians in the population (census)", "% of population", "RUS", _census_russians
+    ),
+    Indicator(
         "poll_side_rus",
         "opinion",
         "Respondents siding with Russia in the war (DEMOSCOPE)",
@@ -593,7 +640,9 @@ def judge(rows: pd.DataFrame) -> dict:
     score = {p: int(sign[scored["toward"] == p].sum()) for p in ("RUS", "CHN", "THIRD")}
     r, c, t = score["RUS"], score["CHN"], score["THIRD"]
     ahead = leader(rows)
-    if c > 0 and r <= 0:
+    if scored.empty:
+        verdict = NO_DATA
+    elif c > 0 and r <= 0:
         verdict = TOWARDS_CHINA
     elif r > 0 and c <= 0:
         verdict = TOWARDS_RUSSIA
@@ -611,7 +660,7 @@ def judge(rows: pd.DataFrame) -> dict:
     else:
         carrying = [d == "flat" for _, d in pairs]
         conflicting = [d in ("up", "down") for _, d in pairs]
-    carry_rows = scored[carrying]
+    carry_rows = scored[pd.Series(carrying, index=scored.index, dtype=bool)]
     ids = list(dict.fromkeys(i.strip() for cell in carry_rows["source_ids"] for i in cell.split(";") if i.strip()))
     grades = carry_rows["best_grade"].dropna()
     best = int(grades.min()) if len(grades) else None
@@ -629,7 +678,7 @@ def judge(rows: pd.DataFrame) -> dict:
         "scores": score,
         "leader": ahead,
         "carrying": carry_rows["key"].tolist(),
-        "conflicting": scored[conflicting]["key"].tolist(),
+        "conflicting": scored[pd.Series(conflicting, index=scored.index, dtype=bool)]["key"].tolist(),
         "n_sources": len(ids),
         "best_grade": best,
         "no_data": rows[rows["direction"] == "n/a"]["key"].tolist(),
@@ -637,7 +686,18 @@ def judge(rows: pd.DataFrame) -> dict:
     }
 
 
+#: First words of labels that keep their capital inside a sentence.
+_PROPER = {"Russia's", "China's", "EU's", "Kazakh", "Chinese", "Russian", "Russians", "SIPRI"}
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: a generic first word loses its capital."""
+    first = label.split(" ", 1)[0]
+    return label if first in _PROPER or first.isupper() else label[0].lower() + label[1:]
+
+
 def _list(labels: list[str]) -> str:
+    labels = [in_sentence(label) for label in labels]
     if not labels:
         return ""
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -662,23 +722,23 @@ def explain(domain: str, result: dict, rows: pd.DataFrame) -> dict:
     conflicting = [labels[k] for k in result["conflicting"]]
     grade = result["best_grade"]
     kind = "no graded source" if grade is None else f"best source grade {grade}"
-    if verdict in (ANCHORED, NO_CHANGE):
-        reason = (
-            f"{len(carrying)} indicator(s) stayed within the threshold, from {result['n_sources']} source(s), {kind}"
-        )
+    no_data = [labels[k] for k in result["no_data"]]
+    if verdict == NO_DATA:
+        reason = "no indicator has a comparable value after 2021"
+        changer = f"any sourced value after 2021 for {_list(no_data)}"
     else:
-        reason = f"{len(carrying)} indicator(s) moved this way, from {result['n_sources']} source(s), {kind}"
-    if conflicting:
-        reason += f"; {len(conflicting)} moved the other way ({_list(conflicting)})"
-    if result["no_data"]:
-        reason += f"; {len(result['no_data'])} without a comparable post-2021 value"
-    changer = (
-        f"a move beyond the threshold ({threshold_text()}) in any of: {_list(carrying)}"
-        if verdict in (ANCHORED, NO_CHANGE)
-        else f"a reversal beyond the threshold ({threshold_text()}) in {_list(carrying)}"
-    )
-    if result["no_data"]:
-        changer += f"; or new values for {_list([labels[k] for k in result['no_data']])} pointing the other way"
+        done = "stayed within the threshold" if verdict in (ANCHORED, NO_CHANGE) else "moved this way"
+        reason = f"{len(carrying)} indicator(s) {done}, from {result['n_sources']} source(s), {kind}"
+        if conflicting:
+            reason += f"; {len(conflicting)} moved the other way ({_list(conflicting)})"
+        if no_data:
+            reason += f"; {len(no_data)} without a comparable post-2021 value"
+        if verdict in (ANCHORED, NO_CHANGE):
+            changer = f"a move beyond the threshold ({threshold_text()}) in any of: {_list(carrying)}"
+        else:
+            changer = f"a reversal beyond the threshold ({threshold_text()}) in {_list(carrying)}"
+        if no_data:
+            changer += f"; or new values for {_list(no_data)} pointing the other way"
     return {
         "domain": domain,
         "judgement": verdict,
