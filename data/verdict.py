@@ -220,21 +220,34 @@ def _arms(group: str) -> Callable[[Path | None], pd.DataFrame]:
     return series
 
 
-def member_count(package: Path | None, with_russia: bool, with_china: bool, iso3: str = "KAZ") -> pd.DataFrame:
-    """How many organisations ``iso3`` belonged to at the end of each year, by whether Russia and China belong."""
+#: Organisations counted under their present name: predecessors and successors are one membership.
+LINEAGE = {"CST": "CSTO", "CU": "EAEU", "SH5": "SCO"}
+
+
+def memberships_at(
+    year: int, with_russia: bool, with_china: bool, package: Path | None = None, iso3: str = "KAZ"
+) -> list[tuple[str, str]]:
+    """(organisation, source_id) of each organisation ``iso3`` belonged to at the end of ``year``, by lineage,
+    where Russia's and China's membership at that date match ``with_russia`` and ``with_china``."""
     members = load("memberships", package=package)
     members = members[members["status"] == "member"]
+    end = pd.Timestamp(year=year, month=12, day=31)
+    active = members[(members["joined"] <= end) & (members["left"].isna() | (members["left"] > end))]
+    active = active.assign(lineage=active["organisation"].map(lambda o: LINEAGE.get(o, o)))
+    found = []
+    for lineage, rows in active.groupby("lineage"):
+        states = set(rows["iso3"])
+        if iso3 in states and ("RUS" in states) == with_russia and ("CHN" in states) == with_china:
+            found.append((str(lineage), rows.loc[rows["iso3"] == iso3, "source_id"].iloc[0]))
+    return found
+
+
+def member_count(package: Path | None, with_russia: bool, with_china: bool, iso3: str = "KAZ") -> pd.DataFrame:
+    """How many organisations ``iso3`` belonged to at the end of each year, by whether Russia and China belong."""
     out = []
-    for year in range(2014, 2027):
-        end = pd.Timestamp(year=year, month=12, day=31)
-        active = members[(members["joined"] <= end) & (members["left"].isna() | (members["left"] > end))]
-        count, sources = 0, []
-        for _, rows in active.groupby("organisation"):
-            states = set(rows["iso3"])
-            if iso3 in states and ("RUS" in states) == with_russia and ("CHN" in states) == with_china:
-                count += 1
-                sources.append(rows.loc[rows["iso3"] == iso3, "source_id"].iloc[0])
-        out.append({"year": year, "value": float(count), "source_id": sources[0] if sources else pd.NA})
+    for year in range(2014, pd.Timestamp(descriptor(package)["x-data-cutoff"]).year + 1):
+        found = memberships_at(year, with_russia, with_china, package, iso3)
+        out.append({"year": year, "value": float(len(found)), "source_id": found[0][1] if found else pd.NA})
     return pd.DataFrame(out)
 
 
@@ -242,7 +255,7 @@ def _csto(package: Path | None) -> pd.DataFrame:
     members = load("memberships", package=package)
     rows = members[(members["iso3"] == "KAZ") & (members["organisation"] == "CSTO")]
     out = []
-    for year in range(2014, 2027):
+    for year in range(2014, pd.Timestamp(descriptor(package)["x-data-cutoff"]).year + 1):
         end = pd.Timestamp(year=year, month=12, day=31)
         active = rows[
             (rows["status"] == "member") & (rows["joined"] <= end) & (rows["left"].isna() | (rows["left"] > end))

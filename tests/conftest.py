@@ -38,6 +38,7 @@ BOOK_PAGES = [
     "chapters/03_china",
     "chapters/04_economics",
     "chapters/05_migration",
+    "chapters/06_verdict",
     "chapters/claims_audit",
     "chapters/data_sources",
     "howto_cite",
