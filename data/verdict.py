@@ -487,6 +487,14 @@ INDICATORS: list[Indicator] = [
         lambda p: member_count(p, with_russia=True, with_china=False),
     ),
     Indicator(
+        "orgs_chn",
+        "diplomacy",
+        "Memberships of organisations or summit formats with China but not Russia",
+        "organisations",
+        "CHN",
+        lambda p: member_count(p, with_russia=False, with_china=True),
+    ),
+    Indicator(
         "orgs_both",
         "diplomacy",
         "Memberships of organisations with both Russia and China",
