@@ -19,5 +19,17 @@ from kzdata._package import (
     sources_for,
     validate_all,
 )
+from kzdata.trade import mirror_gap, partner_share
 
-__all__ = ["DataError", "Problem", "cite", "describe", "load", "names", "sources_for", "validate_all"]
+__all__ = [
+    "DataError",
+    "Problem",
+    "cite",
+    "describe",
+    "load",
+    "mirror_gap",
+    "names",
+    "partner_share",
+    "sources_for",
+    "validate_all",
+]
