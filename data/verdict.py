@@ -29,7 +29,9 @@ neither. With Russia's score *r*, China's *c* and third partners' *t*:
 - *c* > 0 and *r* <= 0: "moved towards China";
 - *r* > 0 and *c* <= 0: "drawn closer to Russia";
 - *r* > 0 and *c* > 0: "closer to both";
-- *r* <= 0 and *c* <= 0 and (*r* < 0 or *c* < 0 or *t* > 0): "diversifying away from both";
+- *r* < 0, *c* = 0 and *t* <= 0: "loosening from Russia";
+- otherwise *r* <= 0 and *c* <= 0 with something moved (*r* < 0, *c* < 0 or *t* > 0): "diversifying away
+  from both";
 - nothing moved: "still anchored to Russia" if Russia leads the domain's
   first comparable pair of indicators at the latest point, else "no change";
 - no indicator with a direction: "too little data to judge" (confidence low).
@@ -49,15 +51,18 @@ other way conflict with it.
 
 from __future__ import annotations
 
+import inspect
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
 
 from kzdata._package import descriptor, names, resource_path
 from kzdata._package import load as _validated_load
+from kzdata.trade import partner_share
 
 #: A share or percentage must move by at least this many points to count as a change.
 THRESHOLD_POINTS = 2.0
@@ -76,6 +81,7 @@ TOWARDS_CHINA = "moved towards China"
 TOWARDS_RUSSIA = "drawn closer to Russia"
 BOTH_CLOSER = "closer to both"
 DIVERSIFYING = "diversifying away from both"
+LOOSENING = "loosening from Russia"
 ANCHORED = "still anchored to Russia"
 NO_CHANGE = "no change"
 NO_DATA = "too little data to judge"
@@ -125,44 +131,43 @@ def _one_per_year(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates("year")[["year", "value", "source_id"]].reset_index(drop=True)
 
 
-def _trade_shares(partner: str, reporter: str, package: Path | None) -> pd.DataFrame:
-    """A partner's share of Kazakhstan's trade turnover, from kzdata.partner_share where it exists."""
-    try:
-        from kzdata.trade import partner_share
-    except ImportError:  # pragma: no cover - the shared trade module is newer than this one
-        partner_share = None
-    if partner_share is not None:
-        shares = partner_share(partner, reporter=reporter, package=package)
-        frame = shares.rename(columns={"share_pct": "value"})
-        if "source_id" not in frame.columns:
-            frame["source_id"] = pd.NA
-        return _one_per_year(frame[["year", "value", "source_id"]])
-    return _one_per_year(trade_share(partner, reporter, package))
+def _with_package(function: Callable, package: Path | None, *args, **kwargs):
+    """Call a kzdata function that reads tables, against ``package`` even if it takes no ``package=``.
 
-
-def trade_share(partner: str, reporter: str = "KAZ", package: Path | None = None) -> pd.DataFrame:
-    """Share of Kazakhstan's total trade (exports plus imports, Kazakh figures for the world) with one partner.
-
-    The partner's trade is turnover as ``reporter`` gives it (exports plus
-    imports where both are given, else a stated turnover); the denominator is
-    Kazakhstan's own trade with the world in the same year.
+    ``kzdata.trade.partner_share`` reads the default package (or KZDATA_DESCRIPTOR); for a copy of the
+    data the loader it uses is pointed at the copy for the duration of the call.
     """
+    if "package" in inspect.signature(function).parameters:
+        return function(*args, package=package, **kwargs)
+    if package is None:
+        return function(*args, **kwargs)
+    module = sys.modules[function.__module__]
+    original = module.load
+    module.load = partial(_validated_load, package=package)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        module.load = original
+
+
+def _trade_shares(partner: str, reporter: str, package: Path | None) -> pd.DataFrame:
+    """A partner's share of Kazakhstan's trade by ``kzdata.partner_share``, with the documents behind each year.
+
+    The share's rules (one reporter, one series a year, Kazakhstan's own world total) are the trade
+    module's; the sources are the rows of that reporter and series, and the world total's, in that year.
+    """
+    shares = _with_package(partner_share, package, partner, reporter=reporter)
     trade = load("bilateral_trade", package=package)
-    world = trade[(trade["partner_iso3"] == "WLD") & (trade["reported_by"] == "KAZ")]
-    world = world[world["flow"].isin(["exports", "imports"])].groupby("year")["value_usd_bn"].agg(["sum", "count"])
-    world = world.loc[world["count"] == 2, "sum"]
-    rows = trade[(trade["partner_iso3"] == partner) & (trade["reported_by"] == reporter)]
     out = []
-    for (year, source), group in rows.groupby(["year", "source_id"]):
-        flows = group.set_index("flow")["value_usd_bn"]
-        if {"exports", "imports"} <= set(flows.index):
-            turnover = float(flows["exports"] + flows["imports"])
-        elif "turnover" in flows.index:
-            turnover = float(flows["turnover"])
-        else:
-            continue
-        if year in world.index:
-            out.append({"year": int(year), "value": turnover / float(world[year]) * 100, "source_id": source})
+    for row in shares.dropna(subset=["share_pct"]).itertuples(index=False):
+        year = trade[trade["year"] == row.year]
+        own = year[
+            (year["partner_iso3"] == partner) & (year["reported_by"] == reporter) & (year["series"] == row.series)
+        ]
+        world = year[(year["partner_iso3"] == "WLD") & (year["reported_by"] == "KAZ")]
+        world = world[world["series"] == row.series] if (world["series"] == row.series).any() else world
+        ids = "; ".join(dict.fromkeys([*own["source_id"], *world["source_id"]]))
+        out.append({"year": int(row.year), "value": float(row.share_pct), "source_id": ids})
     return pd.DataFrame(out, columns=["year", "value", "source_id"])
 
 
@@ -514,6 +519,24 @@ INDICATORS: list[Indicator] = [
         "people_russians", "people", "Russians in the population (census)", "% of population", "RUS", _census_russians
     ),
     Indicator(
+        "poll_kremlin",
+        "opinion",
+        "Respondents giving the Kremlin's account of the war (DEMOSCOPE)",
+        "% of respondents",
+        "RUS",
+        _poll("How do you see the war in Ukraine?", "Kremlin narratives"),
+        pair="narratives",
+    ),
+    Indicator(
+        "poll_occupation",
+        "opinion",
+        "Respondents calling it a war of occupation (DEMOSCOPE)",
+        "% of respondents",
+        "THIRD",
+        _poll("How do you see the war in Ukraine?", "war of occupation and annexation"),
+        pair="narratives",
+    ),
+    Indicator(
         "poll_side_rus",
         "opinion",
         "Respondents siding with Russia in the war (DEMOSCOPE)",
@@ -601,7 +624,7 @@ def dashboard(package: Path | None = None, indicators: list[Indicator] | None = 
         moved = direction(start, end, indicator.is_share)
         used_years = {y for y in (found["baseline_year"], 2022, found["latest_year"]) if y is not None}
         used = series[series["year"].isin(used_years)]["source_id"].dropna()
-        ids = list(dict.fromkeys(used))
+        ids = list(dict.fromkeys(i.strip() for cell in used for i in str(cell).split(";") if i.strip()))
         known = kinds.reindex(ids)
         rows.append(
             {
@@ -636,6 +659,7 @@ _CARRY = {
     TOWARDS_CHINA: ({("CHN", "up"), ("RUS", "down")}, {("CHN", "down"), ("RUS", "up")}),
     TOWARDS_RUSSIA: ({("RUS", "up"), ("CHN", "down")}, {("RUS", "down"), ("CHN", "up")}),
     BOTH_CLOSER: ({("RUS", "up"), ("CHN", "up")}, {("RUS", "down"), ("CHN", "down")}),
+    LOOSENING: ({("RUS", "down")}, {("RUS", "up"), ("CHN", "up")}),
     DIVERSIFYING: (
         {("RUS", "down"), ("CHN", "down"), ("THIRD", "up")},
         {("RUS", "up"), ("CHN", "up"), ("THIRD", "down")},
@@ -669,6 +693,8 @@ def judge(rows: pd.DataFrame) -> dict:
         verdict = TOWARDS_RUSSIA
     elif r > 0 and c > 0:
         verdict = BOTH_CLOSER
+    elif r < 0 and c == 0 and t <= 0:
+        verdict = LOOSENING
     elif r < 0 or c < 0 or t > 0:
         verdict = DIVERSIFYING
     else:
@@ -734,7 +760,7 @@ def explain(domain: str, result: dict, rows: pd.DataFrame) -> dict:
     name = domain.capitalize()
     verdict = result["judgement"]
     sentence = f"{name}: {verdict}"
-    if verdict in (TOWARDS_CHINA, DIVERSIFYING) and result["leader"] == "RUS":
+    if verdict in (TOWARDS_CHINA, DIVERSIFYING, LOOSENING) and result["leader"] == "RUS":
         sentence += ", though Russia still leads"
     if verdict == TOWARDS_RUSSIA and result["leader"] == "CHN":
         sentence += ", though China still leads"

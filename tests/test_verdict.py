@@ -15,6 +15,7 @@ from kzdata.verdict import (
     ANCHORED,
     BOTH_CLOSER,
     DIVERSIFYING,
+    LOOSENING,
     NO_CHANGE,
     TOWARDS_CHINA,
     TOWARDS_RUSSIA,
@@ -114,6 +115,12 @@ def test_russia_down_without_china_up_is_diversifying():
     result = judge(rows(("a", "RUS", "down", "s1", 1), ("b", "CHN", "flat", "s1", 1), ("c", "THIRD", "up", "s1", 1)))
     assert result["judgement"] == DIVERSIFYING
     assert result["confidence"] == "medium"  # one strong source, nothing conflicting
+
+
+def test_russia_down_alone_is_loosening_from_russia():
+    result = judge(rows(("a", "RUS", "down", "s1", 1), ("b", "CHN", "flat", "s2", 1), ("c", "THIRD", "flat", "s3", 1)))
+    assert result["judgement"] == LOOSENING
+    assert result["carrying"] == ["a"]
 
 
 def test_both_up_is_closer_to_both():
