@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 import pandas as pd
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 import kzdata
+
+CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "05_migration.ipynb"
+RECORD = "application/papermill.record/text/plain"
 
 
 def test_exits_never_exceed_entries_over_the_same_running_total():
@@ -48,9 +57,84 @@ def test_running_totals_since_the_order_only_grow():
 def test_net_migration_covers_every_year_for_every_country():
     net = kzdata.load("net_migration")
     counts = net.groupby("iso3")["year"].agg(["min", "max", "count"])
-    assert (counts["min"] == 1950).all() and (counts["max"] == 2023).all() and (counts["count"] == 74).all()
+    same_span = (counts["min"] == counts["min"].iloc[0]) & (counts["max"] == counts["max"].iloc[0])
+    assert same_span.all(), "countries cover different years"
+    assert (counts["count"] == counts["max"] - counts["min"] + 1).all(), "a country has a gap in its years"
 
 
 def test_migrant_stock_pairs_always_involve_kazakhstan():
     stock = kzdata.load("migrant_stock")
     assert ((stock["origin_iso3"] == "KAZ") ^ (stock["destination_iso3"] == "KAZ")).all()
+
+
+def test_register_splits_add_up_to_the_totals_and_years_are_complete():
+    register = kzdata.load("long_term_migration")
+    totals = register[register["partner_group"] == "total"].set_index(["year", "flow"])["persons"]
+    parts = register[register["partner_group"] != "total"].groupby(["year", "flow"])["persons"].sum()
+    assert len(parts) > 0
+    assert (totals.loc[parts.index] == parts).all(), "CIS and non-CIS rows do not add up to the total"
+    years = sorted(register["year"].unique())
+    assert years == list(range(years[0], years[-1] + 1)), "the register has a gap in its years"
+    assert (register[register["partner_group"] == "total"].groupby("year")["flow"].nunique() == 2).all()
+
+
+def test_foreign_born_totals_come_from_the_later_edition_only():
+    stock = kzdata.load("migrant_stock")
+    totals = stock[stock["origin_iso3"] == "WLD"]
+    assert len(totals) > 0 and (totals["destination_iso3"] == "KAZ").all()
+    assert (totals["source_id"] == "un-desa-2020-migrant-stock").all()
+
+
+def _run_chapter(package: Path, monkeypatch, tmp_path: Path) -> nbformat.NotebookNode:
+    """Execute the migration chapter against an edited copy of the data package."""
+    monkeypatch.setenv("KZDATA_DESCRIPTOR", str(package))
+    monkeypatch.setenv("PYTHONHASHSEED", "0")
+    notebook = nbformat.read(CHAPTER, as_version=4)
+    NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    return notebook
+
+
+def _glued(notebook: nbformat.NotebookNode, key: str) -> str:
+    values = [
+        output["data"][RECORD]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("metadata", {}).get("scrapbook", {}).get("name") == key
+    ]
+    assert len(values) == 1, key
+    return values[0]
+
+
+def _stored(key: str) -> str:
+    return _glued(nbformat.read(CHAPTER, as_version=4), key)
+
+
+@pytest.mark.slow
+def test_first_year_of_outflow_follows_the_data(package_copy, monkeypatch, tmp_path):
+    """Issue 20: the glued first year of the Soviet-era outflow was 1979 whatever the data said."""
+    path = package_copy.parent / "net_migration.csv"
+    net = pd.read_csv(path)
+    stored = int(_stored("migration_kaz_first_outflow_year"))
+    # Turn the first three years of the outflow into gains: the outflow must now start three years later.
+    moved = net["iso3"].eq("KAZ") & net["year"].between(stored, stored + 2)
+    net.loc[moved, "net_migrants"] = net.loc[moved, "net_migrants"].abs()
+    net.to_csv(path, index=False, lineterminator="\n")
+    notebook = _run_chapter(package_copy, monkeypatch, tmp_path)
+    assert int(_glued(notebook, "migration_kaz_first_outflow_year")) == stored + 3
+    assert int(_glued(notebook, "migration_kaz_last_soviet_gain_year")) == stored + 2
+
+
+@pytest.mark.slow
+def test_reversed_register_direction_stops_the_chapter(package_copy, monkeypatch, tmp_path):
+    """The text says the UN estimate and the register point in opposite directions for 2022; make them agree."""
+    path = package_copy.parent / "long_term_migration.csv"
+    register = pd.read_csv(path)
+    row = register["year"].eq(2022) & register["flow"].eq("departures")
+    assert row.sum() == 3  # total, CIS, non-CIS
+    register.loc[row, "persons"] = register.loc[row, "persons"] // 4
+    register.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(CellExecutionError, match="opposite directions for 2022"):
+        _run_chapter(package_copy, monkeypatch, tmp_path)
