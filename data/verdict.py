@@ -171,30 +171,37 @@ def _trade_shares(partner: str, reporter: str, package: Path | None) -> pd.DataF
     return pd.DataFrame(out, columns=["year", "value", "source_id"])
 
 
-def _oil_bypass_share(package: Path | None) -> pd.DataFrame:
-    """Share of Kazakhstan's oil exports that avoided Russian ports, each year from one document."""
-    exports = load("oil_exports", package=package)
-    out = []
-    for (year, source), group in exports.groupby(["year", "source_id"]):
-        volumes = group.set_index("route")["volume_mt"]
-        if {"Bypassing Russian ports", "Total"} <= set(volumes.index):
-            share = float(volumes["Bypassing Russian ports"] / volumes["Total"] * 100)
-            out.append({"year": int(year), "value": share, "source_id": source})
-    return _one_per_year(pd.DataFrame(out, columns=["year", "value", "source_id"]))
+def _whole_years(exports: pd.DataFrame) -> pd.DataFrame:
+    """Oil export rows that cover a whole year (part-year figures are never annual values)."""
+    if "months" in exports.columns:
+        exports = exports[exports["months"] == 12]
+    return exports
 
 
-def _oil_route(route: str) -> Callable[[Path | None], pd.DataFrame]:
+def _oil_share(route: str) -> Callable[[Path | None], pd.DataFrame]:
+    """A route's share of Kazakhstan's oil exports, each year from one document that gives both figures."""
+
     def series(package: Path | None) -> pd.DataFrame:
-        exports = load("oil_exports", package=package)
-        rows = exports[exports["route"] == route].rename(columns={"volume_mt": "value"})
-        return _one_per_year(rows[["year", "value", "source_id"]])
+        exports = _whole_years(load("oil_exports", package=package))
+        out = []
+        for (year, source), group in exports.groupby(["year", "source_id"]):
+            volumes = group.set_index("route")["volume_mt"]
+            if {route, "Total"} <= set(volumes.index):
+                out.append(
+                    {"year": int(year), "value": float(volumes[route] / volumes["Total"] * 100), "source_id": source}
+                )
+        return _one_per_year(pd.DataFrame(out, columns=["year", "value", "source_id"]))
 
     return series
 
 
-def _cpc_kazakh(package: Path | None) -> pd.DataFrame:
-    cpc = load("cpc_throughput", package=package).rename(columns={"kazakh_mt": "value"})
-    return _one_per_year(cpc[["year", "value", "source_id"]])
+def _oil_route(route: str) -> Callable[[Path | None], pd.DataFrame]:
+    def series(package: Path | None) -> pd.DataFrame:
+        exports = _whole_years(load("oil_exports", package=package))
+        rows = exports[exports["route"] == route].rename(columns={"volume_mt": "value"})
+        return _one_per_year(rows[["year", "value", "source_id"]])
+
+    return series
 
 
 def _transit(corridor: str, measure: str) -> Callable[[Path | None], pd.DataFrame]:
@@ -390,10 +397,11 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "oil_cpc",
         "energy",
-        "Kazakh oil shipped through the CPC pipeline across Russia",
-        "million tonnes",
+        "Share of oil exports shipped through the CPC pipeline across Russia",
+        "% of oil exports",
         "RUS",
-        _cpc_kazakh,
+        _oil_share("CPC"),
+        pair="routes",
     ),
     Indicator(
         "oil_bypass",
@@ -401,7 +409,8 @@ INDICATORS: list[Indicator] = [
         "Share of oil exports bypassing Russian ports",
         "% of oil exports",
         "THIRD",
-        _oil_bypass_share,
+        _oil_share("Bypassing Russian ports"),
+        pair="routes",
     ),
     Indicator(
         "oil_china",
