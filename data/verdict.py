@@ -752,6 +752,10 @@ def in_sentence(label: str) -> str:
     return label if first in _PROPER or first.isupper() else label[0].lower() + label[1:]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _list(labels: list[str]) -> str:
     labels = [in_sentence(label) for label in labels]
     if not labels:
@@ -784,15 +788,15 @@ def explain(domain: str, result: dict, rows: pd.DataFrame) -> dict:
         changer = f"any sourced value after 2021 for {_list(no_data)}"
     else:
         done = "stayed within the threshold" if verdict in (ANCHORED, NO_CHANGE) else "moved this way"
-        reason = f"{len(carrying)} indicator(s) {done}, from {result['n_sources']} source(s), {kind}"
+        reason = f"{_count(len(carrying), 'indicator')} {done}, from {_count(result['n_sources'], 'source')}, {kind}"
         if conflicting:
             reason += f"; {len(conflicting)} moved the other way ({_list(conflicting)})"
         if no_data:
             reason += f"; {len(no_data)} without a comparable post-2021 value"
         if verdict in (ANCHORED, NO_CHANGE):
-            changer = f"a move beyond the threshold ({threshold_text()}) in any of: {_list(carrying)}"
+            changer = f"a move beyond the threshold in any of: {_list(carrying)}"
         else:
-            changer = f"a reversal beyond the threshold ({threshold_text()}) in {_list(carrying)}"
+            changer = f"a reversal beyond the threshold in {_list(carrying)}"
         if no_data:
             changer += f"; or new values for {_list(no_data)} pointing the other way"
     return {
