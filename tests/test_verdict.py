@@ -216,3 +216,29 @@ def test_the_descriptor_documents_every_new_table():
     for name in ("arms_imports", "chinese_official_finance", "fdi_inflows"):
         assert described[name]["x-processing"]
         assert kzdata.sources_for(name)["kind"].notna().all()
+
+
+def test_a_trade_edit_in_a_copy_reaches_the_trade_judgement(package_copy: Path):
+    """The trade shares come from kzdata.partner_share; an edit to the copy's bilateral_trade must reach them."""
+    before = verdict.judgements().set_index("domain")
+    real_direction = verdict.dashboard().set_index("key").loc["trade_chn", "direction"]
+    path = package_copy.parent / "bilateral_trade.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    latest = max(int(r["year"]) for r in table if r["partner_iso3"] == "CHN" and r["reported_by"] == "KAZ")
+    edited = 0
+    for row in table:
+        if int(row["year"]) == latest and row["partner_iso3"] == "CHN" and row["reported_by"] == "KAZ":
+            row["value_usd_bn"] = "0.1"
+            edited += 1
+    assert edited
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(table[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(table)
+    board = verdict.dashboard(package=package_copy).set_index("key")
+    assert board.loc["trade_chn", "direction"] == "down" != real_direction
+    after = verdict.judgements(package=package_copy).set_index("domain")
+    assert after.loc["trade", "sentence"] != before.loc["trade", "sentence"]
+    # The real package is untouched: the trade module reads it again afterwards.
+    assert verdict.dashboard().set_index("key").loc["trade_chn", "direction"] == real_direction
