@@ -79,3 +79,23 @@ def test_periods_are_selected_by_date():
     years = totals["date"].dt.year
     for first, last in [(2014, 2014), (2022, 2023), (2025, 2025)]:
         assert ((years >= first) & (years <= last)).any(), (first, last)
+
+
+def test_a_reversed_vote_stops_the_chapter_with_the_statement_named(package_copy, monkeypatch):
+    """Issue 20: words follow the data. If Kazakhstan had abstained on ES-11/3 (and another state voted
+    against instead, so the totals still hold), the chapter's 'voted against one' must not be printed."""
+    import pytest
+    from nbclient.exceptions import CellExecutionError
+
+    from tests.run_notebooks import CHAPTERS, execute
+
+    path = package_copy.parent / "unga_votes.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    kaz = (frame["resolution"] == "ES-11/3") & (frame["iso3"] == "KAZ")
+    ind = (frame["resolution"] == "ES-11/3") & (frame["iso3"] == "IND")
+    assert frame.loc[kaz, "vote"].item() == "no" and frame.loc[ind, "vote"].item() == "abstain"
+    frame.loc[kaz, "vote"], frame.loc[ind, "vote"] = "abstain", "no"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    monkeypatch.setenv("KZDATA_DESCRIPTOR", str(package_copy))
+    with pytest.raises(CellExecutionError, match="only vote against"):
+        execute(CHAPTERS / "02_ukraine.ipynb")
