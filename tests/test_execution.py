@@ -284,3 +284,24 @@ def test_a_failing_cell_stops_the_build_naming_the_notebook(tmp_path):
     last = "\n".join(result.stderr.strip().splitlines()[-40:])
     assert "chapters/claims_audit.ipynb failed" in last and "a cell that fails on purpose" in last, last
     assert executed_notebooks(result.stdout + result.stderr) == []
+
+
+def test_a_page_gluing_from_a_re_read_notebook_is_re_read_with_it(tmp_path):
+    """The introduction's Key judgements glue the verdict chapter's words: they must not keep old ones."""
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "intro.md").write_text("{glue:text}`chapters/06_verdict.ipynb::verdict_trade_phrase:s`\n")
+    (tmp_path / "howto_cite.md").write_text("No glue here.\n")
+    for name in ("06_verdict", "01_history"):
+        (tmp_path / "chapters" / f"{name}.ipynb").write_text("{}")
+
+    class Env:
+        srcdir = tmp_path
+        found_docs = {"intro", "howto_cite", "chapters/06_verdict", "chapters/01_history"}
+
+        def doc2path(self, docname):
+            suffix = ".ipynb" if docname.startswith("chapters/") else ".md"
+            return tmp_path / f"{docname}{suffix}"
+
+    assert execution.pages_gluing_from(Env(), {"chapters/06_verdict"}, set()) == {"intro"}
+    assert execution.pages_gluing_from(Env(), {"chapters/01_history"}, set()) == set()
+    assert execution.pages_gluing_from(Env(), {"chapters/06_verdict"}, {"intro"}) == set()

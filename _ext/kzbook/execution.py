@@ -317,7 +317,22 @@ def on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
     plans = app.kzbook_plans = plan_notebooks(app, env)
     previous = getattr(env, "kzbook_keys", {})
     env.kzbook_keys = {docname: plan.key for docname, plan in plans.items()}
-    return [d for d, plan in plans.items() if previous.get(d) != plan.key and d not in added | changed]
+    outdated = {d for d, plan in plans.items() if previous.get(d) != plan.key and d not in added | changed}
+    return sorted(outdated | pages_gluing_from(env, outdated, added | changed))
+
+
+def pages_gluing_from(env, notebooks: set[str], skip: set[str]) -> set[str]:
+    """Pages that show another page's glued values (``{glue:text}`chapters/x.ipynb::key```), such as the
+    introduction's Key judgements, must be re-read with the notebook they glue from, or they keep old words."""
+    readers = set()
+    for docname in env.found_docs - skip - notebooks:
+        path = Path(env.doc2path(docname))
+        if path.suffix != ".md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if any(f"{Path(env.doc2path(nb)).relative_to(env.srcdir).as_posix()}::" in text for nb in notebooks):
+            readers.add(docname)
+    return readers
 
 
 def on_source_read(app, docname: str, source: list[str]) -> None:
