@@ -75,7 +75,9 @@ def test_pdf_has_every_chapter_and_renders_cyrillic_and_chinese(pdf_build):
     assert not missing, missing
     # Each chapter is in the body, not only listed: its title is printed in the contents and again at the
     # chapter's own heading (a page count would pass a PDF that holds the contents and a chapter or two).
-    listed_only = [title for title in titles if text.count(title) < 2]
+    # pypdf drops some spaces and LaTeX sets chapter openings in capitals, so count titles with both ignored.
+    squeezed = "".join(text.split()).casefold()
+    listed_only = [title for title in titles if squeezed.count("".join(title.split()).casefold()) < 2]
     assert not listed_only, f"chapters named in the contents but with no heading of their own: {listed_only}"
     assert "Қазақстан" in text and "Казахстан" in text and "哈萨克斯坦" in text
     assert "Bibliography" in text
