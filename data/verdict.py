@@ -62,6 +62,7 @@ import pandas as pd
 
 from kzdata._package import descriptor, names, resource_path
 from kzdata._package import load as _validated_load
+from kzdata.energy import share_crossing_russia
 from kzdata.trade import partner_share
 
 #: A share or percentage must move by at least this many points to count as a change.
@@ -193,6 +194,21 @@ def _oil_share(route: str) -> Callable[[Path | None], pd.DataFrame]:
         return _one_per_year(pd.DataFrame(out, columns=["year", "value", "source_id"]))
 
     return series
+
+
+def _oil_avoiding_russia(package: Path | None) -> pd.DataFrame:
+    """Share of oil exports on identified routes avoiding Russian territory, from ``kzdata.energy``'s route split.
+
+    The economics chapter's split is the one computation of the routes (whole years only). Reuters' separate
+    "bypassing Russian ports" count is used only for a year the split lacks.
+    """
+    split = share_crossing_russia(package)
+    out = split.rename(columns={"avoiding_pct": "value", "source_ids": "source_id"})[["year", "value", "source_id"]]
+    reuters = _oil_share("Bypassing Russian ports")(package)
+    fallback = reuters[~reuters["year"].isin(out["year"])]
+    frame = pd.concat([out, fallback] if len(fallback) else [out], ignore_index=True)
+    assert frame["year"].is_unique, "one value a year for the share avoiding Russia"
+    return frame.sort_values("year").reset_index(drop=True)
 
 
 def _oil_route(route: str) -> Callable[[Path | None], pd.DataFrame]:
@@ -406,10 +422,10 @@ INDICATORS: list[Indicator] = [
     Indicator(
         "oil_bypass",
         "energy",
-        "Share of oil exports bypassing Russian ports",
+        "Share of oil exports on routes avoiding Russia (Aktau to Baku, China pipeline)",
         "% of oil exports",
         "THIRD",
-        _oil_share("Bypassing Russian ports"),
+        _oil_avoiding_russia,
         pair="routes",
     ),
     Indicator(
