@@ -18,6 +18,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import kzdata
+from tests.prose import glued_values
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "chapters" / "04_economics.ipynb"
@@ -75,17 +76,6 @@ def _run(descriptor: Path, workdir: Path) -> nbformat.NotebookNode:
         else:
             os.environ["KZDATA_DESCRIPTOR"] = previous
     return notebook
-
-
-def _glued(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            text = output.get("data", {}).get("application/papermill.record/text/plain")
-            if name and text is not None:
-                values[name] = text
-    return values
 
 
 def _edit_csv(descriptor: Path, table: str, edit) -> None:
@@ -148,7 +138,7 @@ CHINA_NOTEBOOK = ROOT / "chapters" / "03_china.ipynb"
 
 
 def _stored_glue(path: Path) -> dict[str, str]:
-    return _glued(nbformat.read(path, as_version=4))
+    return glued_values(nbformat.read(path, as_version=4))
 
 
 def test_shares_come_from_the_data_module_not_the_chapter():

@@ -10,21 +10,11 @@ import pytest
 import kzdata
 from kzdata import verdict
 from kzdata.energy import SEGMENTS, SPLIT_SOURCES, route_split, share_crossing_russia
+from tests.prose import glued_values
 
 ROOT = Path(__file__).resolve().parent.parent
 ECONOMICS = ROOT / "chapters" / "04_economics.ipynb"
 VERDICT = ROOT / "chapters" / "06_verdict.ipynb"
-
-
-def _glued(path: Path) -> dict[str, str]:
-    values = {}
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            text = output.get("data", {}).get("application/papermill.record/text/plain")
-            if name and text is not None:
-                values[name] = text
-    return values
 
 
 def test_2025_share_equals_an_independent_sum_of_the_table_rows():
@@ -69,7 +59,7 @@ def test_verdict_judges_energy_on_the_route_split_not_on_the_reuters_row():
 
 def test_both_chapters_print_the_same_2025_share():
     """The stored notebooks: the economics chapter's glued 2025 shares are the verdict's."""
-    economics, judged = _glued(ECONOMICS), _glued(VERDICT)
+    economics, judged = (glued_values(nbformat.read(p, as_version=4)) for p in (ECONOMICS, VERDICT))
     assert int(judged["verdict_oil_bypass_latest_year"]) == 2025
     assert economics["economics_russian_routes_share_2025_pct"] == judged["verdict_oil_russia_share_latest"]
     assert economics["economics_russian_routes_share_2022_pct"] == judged["verdict_oil_russia_share_2022"]
