@@ -27,6 +27,8 @@ The rules, and why:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from kzdata._package import load
@@ -53,9 +55,8 @@ def _wide(rows: pd.DataFrame) -> pd.DataFrame:
     return flows.astype(float)
 
 
-def _by_series(partner_iso3: str, reporter: str, series: str | None) -> pd.DataFrame:
+def _by_series(trade: pd.DataFrame, partner_iso3: str, reporter: str, series: str | None) -> pd.DataFrame:
     """One row per year: the chosen series and its exports, imports and turnover (US$ bn)."""
-    trade = load("bilateral_trade")
     rows = trade[(trade["partner_iso3"] == partner_iso3) & (trade["reported_by"] == reporter)]
     if series is not None:
         if series not in SERIES_ORDER:
@@ -82,7 +83,9 @@ def _world(year: int, series: str, totals: dict[str, pd.Series]) -> float:
     return float("nan")
 
 
-def partner_share(partner_iso3: str, reporter: str = "KAZ", series: str | None = None) -> pd.DataFrame:
+def partner_share(
+    partner_iso3: str, reporter: str = "KAZ", series: str | None = None, package: Path | None = None
+) -> pd.DataFrame:
     """A partner's share of Kazakhstan's goods trade (exports plus imports), year by year.
 
     ``reporter`` is "KAZ" for Kazakhstan's figures or the partner itself for its mirror figures (China's
@@ -90,13 +93,14 @@ def partner_share(partner_iso3: str, reporter: str = "KAZ", series: str | None =
     "FTS", "GACC", "statement"), else each year takes the first series of :data:`SERIES_ORDER` that
     covers it. Returns columns year, partner_iso3, reporter, series, value_usd_bn, world_usd_bn,
     share_pct, one row per year, sorted by year. See the module docstring for the rules and why.
+    ``package`` reads another copy of the data package, as every kzdata function can.
     """
     if partner_iso3 in ("WLD", "KAZ"):
         raise ValueError(f"{partner_iso3!r} is not a partner of Kazakhstan")
     if reporter not in ("KAZ", partner_iso3):
         raise ValueError(f"reporter must be 'KAZ' or the partner {partner_iso3!r}, not {reporter!r}")
-    chosen = _by_series(partner_iso3, reporter, series)
-    trade = load("bilateral_trade")
+    trade = load("bilateral_trade", package=package)
+    chosen = _by_series(trade, partner_iso3, reporter, series)
     world_rows = trade[(trade["partner_iso3"] == "WLD") & (trade["reported_by"] == "KAZ")]
     totals = {name: _wide(group)["turnover"].dropna() for name, group in world_rows.groupby("series")}
     out = pd.DataFrame(
@@ -113,7 +117,7 @@ def partner_share(partner_iso3: str, reporter: str = "KAZ", series: str | None =
     return out.reset_index(drop=True)
 
 
-def mirror_gap(partner_iso3: str, series: str | None = None) -> pd.DataFrame:
+def mirror_gap(partner_iso3: str, series: str | None = None, package: Path | None = None) -> pd.DataFrame:
     """Kazakhstan's and the partner's figures for the same trade, side by side, for every year both give.
 
     One row per year and flow (exports, imports, turnover; flows seen from Kazakhstan, so "imports" sets
@@ -123,10 +127,11 @@ def mirror_gap(partner_iso3: str, series: str | None = None) -> pd.DataFrame:
     partner_usd_bn, kaz_series, partner_series, gap_usd_bn (partner minus Kazakhstan) and gap_pct
     (the gap as a percentage of Kazakhstan's figure). Flows a source does not split are left out.
     """
-    kaz = _by_series(partner_iso3, "KAZ", series).melt(
+    trade = load("bilateral_trade", package=package)
+    kaz = _by_series(trade, partner_iso3, "KAZ", series).melt(
         id_vars=["year", "series"], value_vars=list(FLOWS), var_name="flow", value_name="kaz_usd_bn"
     )
-    other = _by_series(partner_iso3, partner_iso3, series).melt(
+    other = _by_series(trade, partner_iso3, partner_iso3, series).melt(
         id_vars=["year", "series"], value_vars=list(FLOWS), var_name="flow", value_name="partner_usd_bn"
     )
     both = kaz.merge(other, on=["year", "flow"], suffixes=("_kaz", "_partner")).dropna(

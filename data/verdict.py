@@ -51,17 +51,13 @@ other way conflict with it.
 
 from __future__ import annotations
 
-import inspect
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
 from pathlib import Path
 
 import pandas as pd
 
-from kzdata._package import descriptor, names, resource_path
-from kzdata._package import load as _validated_load
+from kzdata._package import descriptor, load, names
 from kzdata.energy import share_crossing_russia
 from kzdata.trade import partner_share
 
@@ -108,17 +104,6 @@ class Indicator:
 # ---------------------------------------------------------------------------------------------- series helpers
 
 
-@cache
-def _load_version(name: str, package: Path | None, mtime_ns: int) -> pd.DataFrame:
-    return _validated_load(name, package=package)
-
-
-def load(name: str, package: Path | None = None) -> pd.DataFrame:
-    """kzdata.load, validated once per version of the file: the dashboard reads some tables many times."""
-    mtime = resource_path(name, package).stat().st_mtime_ns
-    return _load_version(name, package, mtime).copy()
-
-
 def _one_per_year(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep one value a year: where documents disagree, the one whose source covers most years of the series.
 
@@ -132,32 +117,13 @@ def _one_per_year(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop_duplicates("year")[["year", "value", "source_id"]].reset_index(drop=True)
 
 
-def _with_package(function: Callable, package: Path | None, *args, **kwargs):
-    """Call a kzdata function that reads tables, against ``package`` even if it takes no ``package=``.
-
-    ``kzdata.trade.partner_share`` reads the default package (or KZDATA_DESCRIPTOR); for a copy of the
-    data the loader it uses is pointed at the copy for the duration of the call.
-    """
-    if "package" in inspect.signature(function).parameters:
-        return function(*args, package=package, **kwargs)
-    if package is None:
-        return function(*args, **kwargs)
-    module = sys.modules[function.__module__]
-    original = module.load
-    module.load = partial(_validated_load, package=package)
-    try:
-        return function(*args, **kwargs)
-    finally:
-        module.load = original
-
-
 def _trade_shares(partner: str, reporter: str, package: Path | None) -> pd.DataFrame:
     """A partner's share of Kazakhstan's trade by ``kzdata.partner_share``, with the documents behind each year.
 
     The share's rules (one reporter, one series a year, Kazakhstan's own world total) are the trade
     module's; the sources are the rows of that reporter and series, and the world total's, in that year.
     """
-    shares = _with_package(partner_share, package, partner, reporter=reporter)
+    shares = partner_share(partner, reporter=reporter, package=package)
     trade = load("bilateral_trade", package=package)
     out = []
     for row in shares.dropna(subset=["share_pct"]).itertuples(index=False):

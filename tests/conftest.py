@@ -85,6 +85,17 @@ def package_copy(tmp_path: Path) -> Path:
     return tmp_path / "data" / "datapackage.json"
 
 
+def run_on_copy(notebook: Path, descriptor: Path):
+    """Execute a chapter against an edited copy of the data package, as the build would.
+
+    The kernel runs beside the copy, so the figure data it writes never replace the book's own; a cell that
+    fails raises nbclient's CellExecutionError, whose message names the statement the data no longer support.
+    """
+    from tests.run_notebooks import execution
+
+    return execution.execute(notebook, descriptor, workdir=descriptor.parent.parent)
+
+
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 

@@ -7,17 +7,16 @@ test can change one number and see what the chapter then says.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import kzdata
+from tests.conftest import run_on_copy
 from tests.prose import glued_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,29 +61,6 @@ def test_economics_events_reach_the_latest_years():
 # The notebook against edited data ----------------------------------------------------------------------------
 
 
-def _run(descriptor: Path, workdir: Path) -> nbformat.NotebookNode:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    previous = os.environ.get("KZDATA_DESCRIPTOR")
-    os.environ["KZDATA_DESCRIPTOR"] = str(descriptor)
-    try:
-        NotebookClient(
-            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
-        ).execute()
-    finally:
-        if previous is None:
-            os.environ.pop("KZDATA_DESCRIPTOR", None)
-        else:
-            os.environ["KZDATA_DESCRIPTOR"] = previous
-    return notebook
-
-
-def _edit_csv(descriptor: Path, table: str, edit) -> None:
-    path = descriptor.parent / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    edit(frame)
-    frame.to_csv(path, index=False, lineterminator="\n")
-
-
 def test_stored_notebook_keeps_every_source_of_the_cpc_year():
     """The 2022 events table shows both documents for 6 July 2022 (it used to drop the second one)."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
@@ -104,41 +80,9 @@ def test_stored_notebook_keeps_every_source_of_the_cpc_year():
         assert source in shown
 
 
-@pytest.mark.slow
-def test_a_reversed_route_split_stops_the_chapter_with_the_statement_named(package_copy: Path, tmp_path: Path):
-    """If 2025 exports had left Russia, the chapter may not say 'the picture is the same'."""
-
-    def shrink_cpc_2025(frame: pd.DataFrame) -> None:
-        chosen = (frame["year"] == "2025") & (frame["route"] == "CPC") & (frame["source_id"].str.startswith("efe-"))
-        assert chosen.sum() == 1
-        frame.loc[chosen, "volume_mt"] = "30.0"
-
-    _edit_csv(package_copy, "oil_exports", shrink_cpc_2025)
-    with pytest.raises(CellExecutionError, match="three years on the picture is the same"):
-        _run(package_copy, tmp_path)
-
-
-@pytest.mark.slow
-def test_a_new_cpc_year_moves_the_record_and_the_weakest_year(package_copy: Path, tmp_path: Path):
-    """Years in the CPC section come from the data: a weaker year than 2022 stops the build, naming the section."""
-
-    def weak_2024(frame: pd.DataFrame) -> None:
-        chosen = (frame["year"] == "2024") & (frame["source_id"] == "tportal-2026-cpc-2025")
-        assert chosen.sum() == 1
-        frame.loc[chosen, "total_mt"] = "50.0"
-
-    _edit_csv(package_copy, "cpc_throughput", weak_2024)
-    with pytest.raises(CellExecutionError, match="What happened at the CPC in 2022"):
-        _run(package_copy, tmp_path)
-
-
 # Partner shares: one computation for both chapters ---------------------------------------------------------------
 
 CHINA_NOTEBOOK = ROOT / "chapters" / "03_china.ipynb"
-
-
-def _stored_glue(path: Path) -> dict[str, str]:
-    return glued_values(nbformat.read(path, as_version=4))
 
 
 def test_shares_come_from_the_data_module_not_the_chapter():
@@ -150,7 +94,7 @@ def test_shares_come_from_the_data_module_not_the_chapter():
 
 def test_stored_shares_equal_the_data_module_and_the_china_chapter():
     """Both chapters print the same share for the same year and series: the Bureau's, over its own world total."""
-    economics, china = _stored_glue(NOTEBOOK), _stored_glue(CHINA_NOTEBOOK)
+    economics, china = (glued_values(nbformat.read(p, as_version=4)) for p in (NOTEBOOK, CHINA_NOTEBOOK))
     latest = int(economics["economics_share_latest_year"])
     assert latest == int(china["china_trade_latest_year"])
     assert economics["economics_china_share_latest_pct"] == china["china_share_latest_pct"]
@@ -161,39 +105,52 @@ def test_stored_shares_equal_the_data_module_and_the_china_chapter():
         assert float(economics[f"economics_{key}_share_latest_pct"]) == pytest.approx(share[latest], abs=1e-12)
 
 
+#: Edits that reverse one comparison the chapter states, and the statement its guard must name: (table, the one
+#: row, column, new value, words of the failing statement). Each starts from a row the chapter's sentence rests on.
+REVERSALS = {
+    "2025 exports leave the CPC": (
+        "oil_exports",
+        {"year": "2025", "route": "CPC", "source_id": "efe-2026-kazakhstan-exports-2025"},
+        "volume_mt",
+        "30.0",
+        "three years on the picture is the same",
+    ),
+    "a CPC year weaker than 2022": (
+        "cpc_throughput",
+        {"year": "2024", "source_id": "tportal-2026-cpc-2025"},
+        "total_mt",
+        "50.0",
+        "What happened at the CPC in 2022",
+    ),
+    "China larger than the EU in 2021": (
+        "bilateral_trade",
+        {"year": "2021", "partner_iso3": "CHN", "flow": "imports", "series": "BNS"},
+        "value_usd_bn",
+        "40.0",
+        "largest partner in every year of the series",
+    ),
+    "exports to Russia peak in 2025": (
+        "bilateral_trade",
+        {"year": "2025", "partner_iso3": "RUS", "flow": "exports", "series": "BNS"},
+        "value_usd_bn",
+        "12.0",
+        "rose to' a peak and then 'fell back",
+    ),
+}
+
+
 @pytest.mark.slow
-def test_a_partner_larger_than_the_eu_stops_the_chapter_with_the_statement_named(package_copy: Path, tmp_path: Path):
-    """If China's trade overtook the EU's in one year, the chapter may not call the EU the largest partner."""
-
-    def china_imports_up(frame: pd.DataFrame) -> None:
-        chosen = (
-            (frame["year"] == "2021")
-            & (frame["partner_iso3"] == "CHN")
-            & (frame["flow"] == "imports")
-            & (frame["series"] == "BNS")
-        )
-        assert chosen.sum() == 1
-        frame.loc[chosen, "value_usd_bn"] = "40.0"
-
-    _edit_csv(package_copy, "bilateral_trade", china_imports_up)
-    with pytest.raises(CellExecutionError, match="largest partner in every year of the series"):
-        _run(package_copy, tmp_path)
-
-
-@pytest.mark.slow
-def test_exports_to_russia_peaking_last_stops_the_re_export_paragraph(package_copy: Path, tmp_path: Path):
-    """The re-export paragraph says exports to Russia rose to a peak and fell back; a record last year stops it."""
-
-    def russia_exports_up(frame: pd.DataFrame) -> None:
-        chosen = (
-            (frame["year"] == "2025")
-            & (frame["partner_iso3"] == "RUS")
-            & (frame["flow"] == "exports")
-            & (frame["series"] == "BNS")
-        )
-        assert chosen.sum() == 1
-        frame.loc[chosen, "value_usd_bn"] = "12.0"
-
-    _edit_csv(package_copy, "bilateral_trade", russia_exports_up)
-    with pytest.raises(CellExecutionError, match="rose to' a peak and then 'fell back"):
-        _run(package_copy, tmp_path)
+@pytest.mark.parametrize("case", list(REVERSALS))
+def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
+    """Words follow the data: with one comparison reversed in a copy, the chapter stops and names the sentence."""
+    table, where, column, value, statement = REVERSALS[case]
+    path = package_copy.parent / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    chosen = pd.Series(True, index=frame.index)
+    for field, wanted in where.items():
+        chosen &= frame[field] == wanted
+    assert chosen.sum() == 1, f"{case}: the edit must select exactly one row"
+    frame.loc[chosen, column] = value
+    frame.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(CellExecutionError, match=statement):
+        run_on_copy(NOTEBOOK, package_copy)

@@ -7,13 +7,13 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import kzdata
+from tests.conftest import run_on_copy
+from tests.prose import glued_values
 
 CHAPTER = Path(__file__).resolve().parent.parent / "chapters" / "05_migration.ipynb"
-RECORD = "application/papermill.record/text/plain"
 
 
 def test_exits_never_exceed_entries_over_the_same_running_total():
@@ -85,35 +85,12 @@ def test_foreign_born_totals_come_from_the_later_edition_only():
     assert (totals["source_id"] == "un-desa-2020-migrant-stock").all()
 
 
-def _run_chapter(package: Path, monkeypatch, tmp_path: Path) -> nbformat.NotebookNode:
-    """Execute the migration chapter against an edited copy of the data package."""
-    monkeypatch.setenv("KZDATA_DESCRIPTOR", str(package))
-    monkeypatch.setenv("PYTHONHASHSEED", "0")
-    notebook = nbformat.read(CHAPTER, as_version=4)
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    ).execute()
-    return notebook
-
-
-def _glued(notebook: nbformat.NotebookNode, key: str) -> str:
-    values = [
-        output["data"][RECORD]
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if output.get("metadata", {}).get("scrapbook", {}).get("name") == key
-    ]
-    assert len(values) == 1, key
-    return values[0]
-
-
 def _stored(key: str) -> str:
-    return _glued(nbformat.read(CHAPTER, as_version=4), key)
+    return glued_values(nbformat.read(CHAPTER, as_version=4))[key]
 
 
 @pytest.mark.slow
-def test_first_year_of_outflow_follows_the_data(package_copy, monkeypatch, tmp_path):
+def test_first_year_of_outflow_follows_the_data(package_copy):
     """Issue 20: the glued first year of the Soviet-era outflow was 1979 whatever the data said."""
     path = package_copy.parent / "net_migration.csv"
     net = pd.read_csv(path)
@@ -122,13 +99,17 @@ def test_first_year_of_outflow_follows_the_data(package_copy, monkeypatch, tmp_p
     moved = net["iso3"].eq("KAZ") & net["year"].between(stored, stored + 2)
     net.loc[moved, "net_migrants"] = net.loc[moved, "net_migrants"].abs()
     net.to_csv(path, index=False, lineterminator="\n")
-    notebook = _run_chapter(package_copy, monkeypatch, tmp_path)
-    assert int(_glued(notebook, "migration_kaz_first_outflow_year")) == stored + 3
-    assert int(_glued(notebook, "migration_kaz_last_soviet_gain_year")) == stored + 2
+    book_figures = {path.name: path.read_bytes() for path in (CHAPTER.parent / "figure-data").glob("*.csv")}
+    glued = glued_values(run_on_copy(CHAPTER, package_copy))
+    assert int(glued["migration_kaz_first_outflow_year"]) == stored + 3
+    assert int(glued["migration_kaz_last_soviet_gain_year"]) == stored + 2
+    # The run on edited data wrote its figure data beside the copy, never over the book's own.
+    assert (package_copy.parent.parent / "figure-data" / "fig-migration-net.csv").is_file()
+    assert {path.name: path.read_bytes() for path in (CHAPTER.parent / "figure-data").glob("*.csv")} == book_figures
 
 
 @pytest.mark.slow
-def test_reversed_register_direction_stops_the_chapter(package_copy, monkeypatch, tmp_path):
+def test_reversed_register_direction_stops_the_chapter(package_copy):
     """The text says the UN estimate and the register point in opposite directions for 2022; make them agree."""
     path = package_copy.parent / "long_term_migration.csv"
     register = pd.read_csv(path)
@@ -137,4 +118,4 @@ def test_reversed_register_direction_stops_the_chapter(package_copy, monkeypatch
     register.loc[row, "persons"] = register.loc[row, "persons"] // 4
     register.to_csv(path, index=False, lineterminator="\n")
     with pytest.raises(CellExecutionError, match="opposite directions for 2022"):
-        _run_chapter(package_copy, monkeypatch, tmp_path)
+        run_on_copy(CHAPTER, package_copy)

@@ -83,13 +83,13 @@ def test_periods_are_selected_by_date():
 
 
 @pytest.mark.slow
-def test_a_reversed_vote_stops_the_chapter_with_the_statement_named(package_copy, monkeypatch):
+def test_a_reversed_vote_stops_the_chapter_with_the_statement_named(package_copy):
     """Issue 20: words follow the data. If Kazakhstan had abstained on ES-11/3 (and another state voted
     against instead, so the totals still hold), the chapter's 'voted against one' must not be printed."""
-    import pytest
     from nbclient.exceptions import CellExecutionError
 
-    from tests.run_notebooks import CHAPTERS, execute
+    from tests.conftest import run_on_copy
+    from tests.run_notebooks import CHAPTERS
 
     path = package_copy.parent / "unga_votes.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -98,6 +98,5 @@ def test_a_reversed_vote_stops_the_chapter_with_the_statement_named(package_copy
     assert frame.loc[kaz, "vote"].item() == "no" and frame.loc[ind, "vote"].item() == "abstain"
     frame.loc[kaz, "vote"], frame.loc[ind, "vote"] = "abstain", "no"
     frame.to_csv(path, index=False, lineterminator="\n")
-    monkeypatch.setenv("KZDATA_DESCRIPTOR", str(package_copy))
     with pytest.raises(CellExecutionError, match="only vote against"):
-        execute(CHAPTERS / "02_ukraine.ipynb")
+        run_on_copy(CHAPTERS / "02_ukraine.ipynb", package_copy)

@@ -151,7 +151,7 @@ def _kernel_config(runtime: Path) -> Config:
     return config
 
 
-async def _execute_async(path: Path, package: Path, timeout: int) -> nbformat.NotebookNode:
+async def _execute_async(path: Path, package: Path, timeout: int, workdir: Path) -> nbformat.NotebookNode:
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.pop(STAMP, None)
     with tempfile.TemporaryDirectory(prefix="kzbook-") as runtime:
@@ -167,23 +167,30 @@ async def _execute_async(path: Path, package: Path, timeout: int) -> nbformat.No
             notebook,
             timeout=timeout,
             kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "python3"),
-            resources={"metadata": {"path": str(path.parent)}},
+            resources={"metadata": {"path": str(workdir)}},
             record_timing=False,
             config=_kernel_config(Path(runtime)),
         )
         await client.async_execute(env=environment)
         tables = record.read_text(encoding="utf-8").split()
     _clean(notebook)
-    stamp(notebook, tables, path.parent, package)
+    stamp(notebook, tables, workdir, package)
     return notebook
 
 
-def execute(path: Path, package: Path | None = None, timeout: int = 300) -> nbformat.NotebookNode:
-    """Run one notebook top to bottom and return it with fresh outputs and its stamp (the file is not touched)."""
+def execute(
+    path: Path, package: Path | None = None, timeout: int = 300, workdir: Path | None = None
+) -> nbformat.NotebookNode:
+    """Run one notebook top to bottom and return it with fresh outputs and its stamp (the file is not touched).
+
+    The kernel runs in ``workdir`` (default: the notebook's folder), where its figure data is written: a run
+    against edited data (a test) passes another folder so the book's own figure data stay as committed.
+    """
     from kzdata import _package
 
     package = Path(package or _package.DEFAULT_DESCRIPTOR).resolve()
-    return asyncio.run(_execute_async(Path(path), package, timeout))
+    path = Path(path)
+    return asyncio.run(_execute_async(path, package, timeout, Path(workdir or path.parent)))
 
 
 @dataclass
@@ -207,7 +214,7 @@ def execute_all(paths: list[Path], package: Path, timeout: int = 300, jobs: int 
             async with gate:
                 start = time.perf_counter()
                 try:
-                    notebook = await _execute_async(path, package, timeout)
+                    notebook = await _execute_async(path, package, timeout, path.parent)
                     return Run(path, notebook, None, time.perf_counter() - start)
                 except Exception as error:  # reported with the notebook's name by the caller
                     return Run(path, None, error, time.perf_counter() - start)
