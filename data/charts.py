@@ -23,6 +23,7 @@ from kzdata import grading
 from kzdata._package import descriptor, load
 
 STYLE = Path(__file__).with_name("kzdata.mplstyle")
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 
 #: Okabe-Ito colours by ISO 3166 alpha-3 code (and a few groups of states).
 PALETTE: dict[str, str] = {
@@ -441,7 +442,8 @@ def table(
         elif escape:
             cells[column] = [html.escape(str(v)) for v in shown[column]]
     words = headings(dataset)
-    titles = {c: words.get(c, heading_from_name(c) if "_" in str(c) else c) for c in shown.columns}
+    # A column the notebook named itself ('country') is a field name too: it gets words the same way.
+    titles = {c: words.get(c, heading_from_name(c) if _FIELD_NAME.fullmatch(str(c)) else c) for c in shown.columns}
     return Table(raw, shown.rename(columns=titles), escape, name, html=cells.rename(columns=titles))
 
 
@@ -468,3 +470,25 @@ def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str,
             fontsize=9.5,
             annotation_clip=False,
         )
+
+
+def plot_years(ax, values: pd.Series, **style) -> list:
+    """Draw a yearly series as a line that stops at every year without a figure.
+
+    A line drawn straight across a missing year shows a trend nobody observed.
+    The series is put on every year from its first to its last, so a missing
+    year becomes NaN, where matplotlib breaks the line. A year standing alone
+    between two gaps is then a line of one point, visible only as a marker, so
+    such a series must be drawn with one.
+    """
+    observed = values.dropna()
+    if observed.empty:
+        return []
+    years = [int(year) for year in observed.index]
+    if years != sorted(set(years)):
+        raise ValueError(f"plot_years: the years must be distinct and in order, got {years}")
+    every = observed.set_axis(years).reindex(range(years[0], years[-1] + 1))
+    alone = [year for year in years if year - 1 not in years and year + 1 not in years]
+    if alone and style.get("marker") in (None, "", "none", "None"):
+        raise ValueError(f"plot_years: {alone} stand alone between gaps and would not show without a marker")
+    return ax.plot(every.index, every.to_numpy(dtype=float), **style)

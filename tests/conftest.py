@@ -96,6 +96,26 @@ def run_on_copy(notebook: Path, descriptor: Path):
     return execution.execute(notebook, descriptor, workdir=descriptor.parent.parent)
 
 
+def edit_one_row(descriptor: Path, table: str, where: dict[str, str], changes: dict[str, str]) -> None:
+    """Change cells of one row of a table in a package copy, the row chosen by its meaning.
+
+    ``where`` maps columns to the values (as written in the CSV) that pick the row;
+    anything but exactly one match fails, so a reversal test never edits a
+    neighbour with the same value or silently edits nothing.
+    """
+    import pandas as pd
+
+    path = descriptor.parent / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    chosen = pd.Series(True, index=frame.index)
+    for field, wanted in where.items():
+        chosen &= frame[field] == wanted
+    assert chosen.sum() == 1, f"{table}: {where} picks {int(chosen.sum())} rows, not one"
+    for column, value in changes.items():
+        frame.loc[chosen, column] = value
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 import kzdata
 from kzdata import charts, grading
@@ -195,3 +196,110 @@ def test_every_glued_figure_has_a_source_line():
                 if "source_line(" not in cell.source:
                     missing.append(f"{path.name} cell {index}")
     assert not missing, "figures without a source line: " + ", ".join(missing)
+
+
+# Yearly series and missing years -------------------------------------------------------------------------------
+
+
+def bridged_years(fig: Figure) -> list[str]:
+    """Lines of a figure that join two years more than one year apart, on axes whose x is the year.
+
+    Used by the tests on the book's yearly figures; a line broken by NaN counts
+    as separate pieces, and vertical or horizontal reference lines are ignored.
+    """
+    found = []
+    for number, ax in enumerate(fig.axes):
+        if ax.get_xlabel() != "Year":
+            continue
+        for line in ax.get_lines():
+            if line.get_linestyle() in ("None", "none", "", " ") or len(line.get_xdata()) < 2:
+                continue
+            x = pd.Series(line.get_xdata(), dtype="float64")
+            y = pd.Series(line.get_ydata(), dtype="float64")
+            if (x == x.iloc[0]).all():
+                continue  # a vertical reference line (a horizontal one spans 0 to 1 in axes units)
+            piece = y.isna().cumsum()
+            for _, part in x[y.notna()].groupby(piece[y.notna()]):
+                steps = part.diff().dropna()
+                if (steps > 1).any():
+                    jump = int(steps.idxmax())
+                    found.append(
+                        f"axes {number + 1}, line {line.get_label()!r}: {part[jump - 1]:g} joined to {part[jump]:g}"
+                    )
+    return found
+
+
+def test_plot_years_breaks_the_line_where_the_checker_finds_a_plain_line_bridging():
+    shares = pd.Series([10.0, 11.0, 14.0, 15.0, 16.0], index=[2000, 2001, 2004, 2005, 2006])
+    fig, (broken, bridged) = plt.subplots(1, 2)
+    for ax in (broken, bridged):
+        ax.set_xlabel("Year")
+        ax.axhline(0)
+        ax.axvline(2003)
+    (line,) = charts.plot_years(broken, shares, marker="o")
+    bridged.plot(shares.index, shares.to_numpy(), marker="o", label="plain")
+    assert list(line.get_xdata()) == list(range(2000, 2007))
+    assert pd.isna(line.get_ydata()[2]) and pd.isna(line.get_ydata()[3])
+    assert bridged_years(fig) == ["axes 2, line 'plain': 2001 joined to 2004"]
+    plt.close(fig)
+
+
+def test_plot_years_needs_a_marker_for_a_year_alone_and_distinct_years():
+    fig, ax = plt.subplots()
+    alone = pd.Series([1.0, 2.0, 3.0], index=[2000, 2001, 2003])
+    with pytest.raises(ValueError, match=r"\[2003\] stand alone"):
+        charts.plot_years(ax, alone)
+    charts.plot_years(ax, alone, marker="s")
+    with pytest.raises(ValueError, match="distinct and in order"):
+        charts.plot_years(ax, pd.Series([1.0, 2.0], index=[2001, 2001]), marker="o")
+    plt.close(fig)
+
+
+#: The yearly figures drawn from series with missing years (issue 18), by notebook: glue names of the figures.
+YEARLY_FIGURES = {
+    "03_china.ipynb": ["china_trade_fig", "china_share_fig", "china_mirror_fig"],
+    "04_economics.ipynb": ["economics_partners_fig"],
+}
+
+_KEEP_FIGURES = """
+import myst_nb
+from matplotlib.figure import Figure
+_kept_figures, _glue = {}, myst_nb.glue
+def _keeping(name, variable, display=True):
+    if isinstance(variable, Figure):
+        _kept_figures[name] = variable
+    return _glue(name, variable, display)
+myst_nb.glue = _keeping
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", list(YEARLY_FIGURES))
+def test_yearly_figures_do_not_draw_lines_across_missing_years(notebook: str, tmp_path):
+    """Run the chapter with every glued figure kept, and look at the lines each named figure really holds."""
+    import inspect
+    import json
+
+    from tests.run_notebooks import execution
+
+    chapter = nbformat.read(ROOT / "chapters" / notebook, as_version=4)
+    report = (
+        inspect.getsource(bridged_years)
+        + "\nimport json\nprint(json.dumps({name: [bridged_years(_kept_figures[name]), "
+        + "sum(len(ax.get_lines()) for ax in _kept_figures[name].axes if ax.get_xlabel() == 'Year')] "
+        + f"for name in {YEARLY_FIGURES[notebook]!r}}}))"
+    )
+    chapter.cells.insert(0, nbformat.v4.new_code_cell(_KEEP_FIGURES))
+    chapter.cells.append(nbformat.v4.new_code_cell("import pandas as pd\n" + report))
+    probe = tmp_path / notebook
+    nbformat.write(chapter, probe)
+    executed = execution.execute(probe, workdir=tmp_path)
+    found = json.loads(executed.cells[-1].outputs[0]["text"])
+    for name, (bridged, lines) in found.items():
+        assert lines > 0, f"{name}: no line on an axis labelled 'Year' was checked"
+        assert not bridged, f"{name} draws lines across missing years: {bridged}"
+
+
+def test_a_column_the_notebook_named_itself_gets_a_heading_in_words():
+    shown = table(pd.DataFrame({"country": ["KAZ"], "1991–2010": [1]})).shown
+    assert list(shown.columns) == ["Country", "1991–2010"]

@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
 from nbclient.exceptions import CellExecutionError
 
 import kzdata
-from tests.conftest import run_on_copy
+from tests.conftest import edit_one_row, run_on_copy
 from tests.prose import glued_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,34 +105,30 @@ def test_stored_shares_equal_the_data_module_and_the_china_chapter():
 
 
 #: Edits that reverse one comparison the chapter states, and the statement its guard must name: (table, the one
-#: row, column, new value, words of the failing statement). Each starts from a row the chapter's sentence rests on.
+#: row, new values by column, words of the failing statement). Each starts from a row the chapter's sentence rests on.
 REVERSALS = {
     "2025 exports leave the CPC": (
         "oil_exports",
         {"year": "2025", "route": "CPC", "source_id": "efe-2026-kazakhstan-exports-2025"},
-        "volume_mt",
-        "30.0",
+        {"volume_mt": "30.0"},
         "three years on the picture is the same",
     ),
     "a CPC year weaker than 2022": (
         "cpc_throughput",
         {"year": "2024", "source_id": "tportal-2026-cpc-2025"},
-        "total_mt",
-        "50.0",
+        {"total_mt": "50.0"},
         "What happened at the CPC in 2022",
     ),
     "China larger than the EU in 2021": (
         "bilateral_trade",
         {"year": "2021", "partner_iso3": "CHN", "flow": "imports", "series": "BNS"},
-        "value_usd_bn",
-        "40.0",
+        {"value_usd_bn": "40.0"},
         "largest partner in every year of the series",
     ),
     "exports to Russia peak in 2025": (
         "bilateral_trade",
         {"year": "2025", "partner_iso3": "RUS", "flow": "exports", "series": "BNS"},
-        "value_usd_bn",
-        "12.0",
+        {"value_usd_bn": "12.0"},
         "rose to' a peak and then 'fell back",
     ),
 }
@@ -143,14 +138,7 @@ REVERSALS = {
 @pytest.mark.parametrize("case", list(REVERSALS))
 def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
     """Words follow the data: with one comparison reversed in a copy, the chapter stops and names the sentence."""
-    table, where, column, value, statement = REVERSALS[case]
-    path = package_copy.parent / f"{table}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    chosen = pd.Series(True, index=frame.index)
-    for field, wanted in where.items():
-        chosen &= frame[field] == wanted
-    assert chosen.sum() == 1, f"{case}: the edit must select exactly one row"
-    frame.loc[chosen, column] = value
-    frame.to_csv(path, index=False, lineterminator="\n")
+    table, where, changes, statement = REVERSALS[case]
+    edit_one_row(package_copy, table, where, changes)
     with pytest.raises(CellExecutionError, match=statement):
         run_on_copy(NOTEBOOK, package_copy)

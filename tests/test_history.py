@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 
 import kzdata
 from tests import unauthorised
@@ -133,3 +134,36 @@ def test_census_changes_derived_from_shares_are_rounded():
         if pd.isna(row["population"].iloc[0]):
             assert glued[key].strip("'").startswith("about "), (key, glued[key])
             assert not re.search(r"\d{1,3}(,\d{3}){2}", glued[key]), (key, glued[key])
+
+
+#: Edits of one row in a copy of the data that reverse a comparison the chapter states, and the words of the
+#: statement its guard must name.
+REVERSALS = {
+    # The Russian share fell at every census after its peak: make 2021's (the preferred figure) exceed 2009's.
+    "the Russian share rises in 2021": (
+        "census_ethnicity",
+        {"year": "2021", "group": "Russians", "preferred": "true"},
+        {"share_pct": "25.0"},
+        "Russian share fell at every census after its peak",
+    ),
+    # The official toll of January 2022 rose as the investigation went on: put the first count above March's.
+    "the first January toll above March's": (
+        "history_estimates",
+        {"topic": "january_2022_deaths", "source_id": "trend-2024-tokayev-csto"},
+        {"value_low": "232", "value_high": "232"},
+        "official toll rose as the investigation went on",
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(REVERSALS))
+def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
+    from nbclient.exceptions import CellExecutionError
+
+    from tests.conftest import edit_one_row, run_on_copy
+
+    table, where, changes, statement = REVERSALS[case]
+    edit_one_row(package_copy, table, where, changes)
+    with pytest.raises(CellExecutionError, match=statement):
+        run_on_copy(Path(__file__).resolve().parent.parent / "chapters" / "01_history.ipynb", package_copy)

@@ -59,13 +59,18 @@ def field_names() -> set[str]:
     return {field["name"] for name in kzdata.names() for field in kzdata.describe(name)["schema"]["fields"]}
 
 
+def _looks_like_a_name(heading: str) -> bool:
+    return heading.isidentifier() and heading.islower()
+
+
 def raw_headings(html: Path, pages: list[str]) -> list[str]:
-    """Table headings that are a field name or look like one (an underscore), as 'page: heading'."""
+    """Table headings that are a field name or look like one (an underscore, or one lower-case word such as
+    'country'), as 'page: heading'."""
     names = field_names()
     found = []
     for page in pages:
         for table in reader_tables(html / f"{page}.html"):
-            found += [f"{page}: {h}" for h in table["headings"] if h in names or "_" in h]
+            found += [f"{page}: {h}" for h in table["headings"] if h in names or "_" in h or _looks_like_a_name(h)]
     return found
 
 
@@ -106,12 +111,12 @@ def test_no_chapter_table_prints_a_year_as_a_full_date(built_html: Path):
 
 def test_the_checks_catch_a_raw_table(tmp_path: Path):
     (tmp_path / "chapters").mkdir()
-    page = '<table class="dataframe kz-table"><thead><tr><th>share_pct</th><th>Date</th></tr></thead>'
+    page = '<table class="dataframe kz-table"><thead><tr><th>share_pct</th><th>Date</th><th>country</th></tr></thead>'
     events = kzdata.load("events")
     year_row = events[events["date_precision"] == "year"].iloc[0]
-    page += f"<tbody><tr><td>1</td><td>{year_row['date']:%Y-%m-%d}</td></tr></tbody></table>"
+    page += f"<tbody><tr><td>1</td><td>{year_row['date']:%Y-%m-%d}</td><td>KAZ</td></tr></tbody></table>"
     (tmp_path / "chapters" / "x.html").write_text(page, encoding="utf-8")
-    assert raw_headings(tmp_path, ["chapters/x"]) == ["chapters/x: share_pct"]
+    assert raw_headings(tmp_path, ["chapters/x"]) == ["chapters/x: share_pct", "chapters/x: country"]
     assert year_dates_in_full(tmp_path, ["chapters/x"]) == [f"chapters/x: {year_row['date']:%Y-%m-%d}"]
 
 
