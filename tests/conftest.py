@@ -116,6 +116,18 @@ def edit_one_row(descriptor: Path, table: str, where: dict[str, str], changes: d
     frame.to_csv(path, index=False, lineterminator="\n")
 
 
+def reversal_stops_the_chapter(
+    notebook: Path, descriptor: Path, table: str, where: dict[str, str], changes: dict[str, str], statement: str
+) -> None:
+    """Words follow the data: with one stated comparison reversed in a package copy, the chapter must stop, and
+    the failing cell's message must name the statement (``statement`` is matched as a regular expression)."""
+    from nbclient.exceptions import CellExecutionError
+
+    edit_one_row(descriptor, table, where, changes)
+    with pytest.raises(CellExecutionError, match=statement):
+        run_on_copy(notebook, descriptor)
+
+
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 

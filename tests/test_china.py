@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nbclient.exceptions import CellExecutionError
 
-from tests.conftest import edit_one_row, run_on_copy
+from tests.conftest import reversal_stops_the_chapter
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "chapters" / "03_china.ipynb"
 
@@ -39,7 +38,4 @@ REVERSALS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(REVERSALS))
 def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
-    table, where, changes, statement = REVERSALS[case]
-    edit_one_row(package_copy, table, where, changes)
-    with pytest.raises(CellExecutionError, match=statement):
-        run_on_copy(NOTEBOOK, package_copy)
+    reversal_stops_the_chapter(NOTEBOOK, package_copy, *REVERSALS[case])

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient.exceptions import CellExecutionError
 
 import kzdata
-from tests.conftest import edit_one_row, run_on_copy
+from tests.conftest import reversal_stops_the_chapter
 from tests.prose import glued_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +137,4 @@ REVERSALS = {
 @pytest.mark.parametrize("case", list(REVERSALS))
 def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
     """Words follow the data: with one comparison reversed in a copy, the chapter stops and names the sentence."""
-    table, where, changes, statement = REVERSALS[case]
-    edit_one_row(package_copy, table, where, changes)
-    with pytest.raises(CellExecutionError, match=statement):
-        run_on_copy(NOTEBOOK, package_copy)
+    reversal_stops_the_chapter(NOTEBOOK, package_copy, *REVERSALS[case])

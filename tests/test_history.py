@@ -12,6 +12,7 @@ import pytest
 
 import kzdata
 from tests import unauthorised
+from tests.conftest import reversal_stops_the_chapter
 from tests.prose import glued_values
 
 
@@ -159,11 +160,6 @@ REVERSALS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(REVERSALS))
 def test_a_reversed_comparison_stops_the_chapter_with_the_statement_named(case: str, package_copy: Path):
-    from nbclient.exceptions import CellExecutionError
-
-    from tests.conftest import edit_one_row, run_on_copy
-
-    table, where, changes, statement = REVERSALS[case]
-    edit_one_row(package_copy, table, where, changes)
-    with pytest.raises(CellExecutionError, match=statement):
-        run_on_copy(Path(__file__).resolve().parent.parent / "chapters" / "01_history.ipynb", package_copy)
+    reversal_stops_the_chapter(
+        Path(__file__).resolve().parent.parent / "chapters" / "01_history.ipynb", package_copy, *REVERSALS[case]
+    )
