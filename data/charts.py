@@ -48,6 +48,64 @@ GROUP_COLOURS: dict[str, str] = {
 }
 
 
+#: The name of each state (and group) the book names, by ISO 3166 alpha-3 code: one spelling in every chapter,
+#: the short names the UN uses ("Türkiye" since 2022, "Viet Nam"), with "South Korea" and "North Korea" for
+#: readers. Codes not listed raise a KeyError naming the code, so no chapter prints a bare code by accident.
+COUNTRY_NAMES: dict[str, str] = {
+    "ARM": "Armenia",
+    "AZE": "Azerbaijan",
+    "BFA": "Burkina Faso",
+    "BLR": "Belarus",
+    "BRA": "Brazil",
+    "CHN": "China",
+    "CMR": "Cameroon",
+    "DEU": "Germany",
+    "ERI": "Eritrea",
+    "EST": "Estonia",
+    "EUU": "European Union",
+    "FIN": "Finland",
+    "FRA": "France",
+    "GEO": "Georgia",
+    "IND": "India",
+    "IRN": "Iran",
+    "ITA": "Italy",
+    "KAZ": "Kazakhstan",
+    "KGZ": "Kyrgyzstan",
+    "KOR": "South Korea",
+    "LTU": "Lithuania",
+    "LVA": "Latvia",
+    "MDA": "Moldova",
+    "MLI": "Mali",
+    "MNG": "Mongolia",
+    "NIC": "Nicaragua",
+    "NLD": "Netherlands",
+    "PAK": "Pakistan",
+    "PRK": "North Korea",
+    "RUS": "Russia",
+    "SAU": "Saudi Arabia",
+    "TJK": "Tajikistan",
+    "TKM": "Turkmenistan",
+    "TUR": "Türkiye",
+    "UKR": "Ukraine",
+    "USA": "United States",
+    "UZB": "Uzbekistan",
+    "VEN": "Venezuela",
+    "VNM": "Viet Nam",
+    "ZAF": "South Africa",
+}
+#: Names a sentence writes with "the" ("trade with the Netherlands"), and a label without.
+_WITH_ARTICLE = {"EUU", "NLD", "USA"}
+
+
+def country_name(code: str, in_sentence: bool = False) -> str:
+    """The book's one name for a state: for a label, or (``in_sentence``) with "the" where English needs it."""
+    try:
+        name = COUNTRY_NAMES[code]
+    except KeyError:
+        raise KeyError(f"no name for {code!r}: add it to kzdata.charts.COUNTRY_NAMES") from None
+    return f"the {name}" if in_sentence and code in _WITH_ARTICLE else name
+
+
 def use_style() -> None:
     """Apply the book's style; every chapter calls this in its hidden first cell."""
     mpl.rcdefaults()

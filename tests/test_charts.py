@@ -303,3 +303,12 @@ def test_yearly_figures_do_not_draw_lines_across_missing_years(notebook: str, tm
 def test_a_column_the_notebook_named_itself_gets_a_heading_in_words():
     shown = table(pd.DataFrame({"country": ["KAZ"], "1991–2010": [1]})).shown
     assert list(shown.columns) == ["Country", "1991–2010"]
+
+
+def test_a_state_has_one_name_and_an_unnamed_code_is_refused():
+    assert charts.country_name("TUR") == "Türkiye"
+    assert charts.country_name("USA") == "United States"
+    assert charts.country_name("USA", in_sentence=True) == "the United States"
+    assert charts.country_name("KAZ", in_sentence=True) == "Kazakhstan"
+    with pytest.raises(KeyError, match="'XYZ'"):
+        charts.country_name("XYZ")
