@@ -17,7 +17,9 @@ from urllib.parse import quote
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from kzdata import grading
 from kzdata._package import descriptor, load
@@ -530,7 +532,7 @@ def label_line_ends(ax, ends: dict[str, tuple[float, float]], colours: dict[str,
         )
 
 
-def plot_years(ax, values: pd.Series, **style) -> list:
+def plot_years(ax: Axes, values: pd.Series, **style) -> list[Line2D]:
     """Draw a yearly series as a line that stops at every year without a figure.
 
     A line drawn straight across a missing year shows a trend nobody observed.
